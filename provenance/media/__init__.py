@@ -1,0 +1,1 @@
+"""Media access: the only code that runs ffmpeg or decodes pixels."""
