@@ -1,0 +1,105 @@
+"""provenance: when and where a video was really filmed, and whether it is recycled footage.
+
+The public API is imported lazily so that ``import provenance`` stays fast.
+
+Examples
+--------
+>>> import provenance
+>>> md = provenance.extract_metadata("clip.mov")
+>>> index = provenance.FootageIndex("known.db")
+>>> report = provenance.analyze("clip.mov", index=index,
+...                             claim=provenance.Claim(time=date(2020, 8, 16), place="Smolensk"))
+>>> report.verdict.status
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+from .errors import (
+    CorruptMediaError,
+    IndexStoreError,
+    InvalidArgumentError,
+    MediaNotFoundError,
+    MissingExtraError,
+    PlaceNotFoundError,
+    ProvenanceError,
+    ToolError,
+    ToolNotFoundError,
+    UnsupportedMediaError,
+)
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+_LAZY = {
+    "analyze": ".analyze",
+    "Claim": ".scoring.claim",
+    "Evidence": ".scoring.evidence",
+    "extract_keyframes": ".keyframes",
+    "extract_metadata": ".metadata",
+    "fingerprint": ".fingerprinting",
+    "Fingerprint": ".hashing",
+    "FootageIndex": ".index",
+    "FootageRecord": ".index",
+    "Keyframe": ".keyframes",
+    "Match": ".index.matching",
+    "Metadata": ".metadata.model",
+    "Report": ".report",
+    "resolve_place": ".scoring.places",
+    "set_ffmpeg": ".media.tools",
+    "ShadowObservation": ".scoring.shadow",
+    "sun_position": ".scoring.sun",
+    "Verdict": ".scoring.claim",
+    "When": ".scoring.fusion",
+    "Where": ".scoring.fusion",
+}
+
+__all__ = sorted([
+    "__version__",
+    "CorruptMediaError",
+    "IndexStoreError",
+    "InvalidArgumentError",
+    "MediaNotFoundError",
+    "MissingExtraError",
+    "PlaceNotFoundError",
+    "ProvenanceError",
+    "ToolError",
+    "ToolNotFoundError",
+    "UnsupportedMediaError",
+    *_LAZY,
+])
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'provenance' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .analyze import analyze
+    from .fingerprinting import fingerprint
+    from .hashing import Fingerprint
+    from .index import FootageIndex, FootageRecord
+    from .index.matching import Match
+    from .keyframes import Keyframe, extract_keyframes
+    from .media.tools import set_ffmpeg
+    from .metadata import extract_metadata
+    from .metadata.model import Metadata
+    from .report import Report
+    from .scoring.claim import Claim, Verdict
+    from .scoring.evidence import Evidence
+    from .scoring.fusion import When, Where
+    from .scoring.places import resolve_place
+    from .scoring.shadow import ShadowObservation
+    from .scoring.sun import sun_position

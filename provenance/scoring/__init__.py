@@ -1,0 +1,1 @@
+"""Evidence in, assessment out: time and place reasoning, fusion and claim checking."""
