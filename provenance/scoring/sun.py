@@ -23,7 +23,6 @@ UTC is used in place of UT1 (|UT1 - UTC| < 0.9 s, i.e. < 0.004 deg of sun motion
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -271,6 +270,7 @@ _R3 = (
 _R4 = (
     (4, 2.56, 6283.08),
 )
+# Nutation, Reda & Andreas (2008), Table A4.3: multipliers of the arguments X0..X4 ...
 _NUTATION_Y = (
     (0, 0, 0, 0, 1),
     (-2, 0, 0, 2, 2),
@@ -336,6 +336,8 @@ _NUTATION_Y = (
     (0, 0, 3, 2, 2),
     (2, -1, 0, 2, 2),
 )
+# ... and the coefficients (a, b, c, d): dpsi += (a + b*JCE) sin(arg), deps += (c + d*JCE) cos(arg),
+# in units of 0.0001 arcsec.
 _NUTATION_ABCD = (
     (-171996, -174.2, 92025, 8.9),
     (-13187, -1.6, 5736, -3.1),
@@ -401,3 +403,506 @@ _NUTATION_ABCD = (
     (-3, 0, 0, 0),
     (-3, 0, 0, 0),
 )
+
+_L_TERMS = tuple(np.array(t, dtype=float) for t in (_L0, _L1, _L2, _L3, _L4, _L5))
+_B_TERMS = tuple(np.array(t, dtype=float) for t in (_B0, _B1))
+_R_TERMS = tuple(np.array(t, dtype=float) for t in (_R0, _R1, _R2, _R3, _R4))
+_NUT_Y = np.array(_NUTATION_Y, dtype=float)
+_NUT_ABCD = np.array(_NUTATION_ABCD, dtype=float)
+
+
+# ---------------------------------------------------------------------------------------
+# Result type
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SunPosition:
+    """Topocentric position of the sun seen from one place at one or more instants.
+
+    Attributes
+    ----------
+    elevation_deg : float or numpy.ndarray
+        Apparent elevation above the horizon, refraction included [deg].
+    azimuth_deg : float or numpy.ndarray
+        Azimuth clockwise from geographic north, in [0, 360) [deg].
+    zenith_deg : float or numpy.ndarray
+        Apparent zenith angle, ``90 - elevation_deg`` [deg].
+    when : datetime or numpy.ndarray
+        The instant(s), as given (datetime in UTC, or ``datetime64[us]`` array in UTC).
+    lat, lon : float
+        Observer latitude and longitude (east positive) [deg].
+    """
+
+    elevation_deg: Any
+    azimuth_deg: Any
+    zenith_deg: Any
+    when: Any
+    lat: float
+    lon: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON view: arrays become lists, instants become ISO 8601 strings."""
+        if isinstance(self.when, datetime):
+            when: Any = self.when.isoformat()
+        else:
+            when = [
+                np.datetime_as_string(w, unit="us") + "+00:00"
+                for w in np.asarray(self.when, dtype="datetime64[us]").ravel()
+            ]
+
+        def conv(v: Any) -> Any:
+            return v.tolist() if isinstance(v, np.ndarray) else float(v)
+
+        return {
+            "elevation_deg": conv(self.elevation_deg),
+            "azimuth_deg": conv(self.azimuth_deg),
+            "zenith_deg": conv(self.zenith_deg),
+            "when": when,
+            "lat": self.lat,
+            "lon": self.lon,
+        }
+
+
+# ---------------------------------------------------------------------------------------
+# Delta-T
+# ---------------------------------------------------------------------------------------
+def delta_t_espenak_meeus(decimal_year: Any) -> Any:
+    """Delta-T = TT - UT from the Espenak & Meeus (2006) polynomials.
+
+    The polynomials are those published with NASA's *Five Millennium Canon of Solar
+    Eclipses* (Espenak & Meeus, NASA/TP-2006-214141), valid from -1999 to +3000. After
+    2005 they are an extrapolation that overestimates the observed value by a few
+    seconds (about 5 s in 2024), which moves the sun by about 0.02 deg at most; pass
+    ``delta_t_s`` to :func:`sun_position` when an observed value is known.
+
+    Parameters
+    ----------
+    decimal_year : float or array_like
+        Year with fraction, e.g. ``2024.5`` [years].
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Delta-T [s].
+
+    Examples
+    --------
+    >>> round(float(delta_t_espenak_meeus(2000.0)), 2)
+    63.86
+    """
+    y = np.asarray(decimal_year, dtype=float)
+    out = np.empty_like(y)
+    u_long = (y - 1820.0) / 100.0
+    far = -20.0 + 32.0 * u_long**2
+
+    def poly(t: np.ndarray, coeffs: tuple[float, ...]) -> np.ndarray:
+        acc = np.zeros_like(t)
+        for c in reversed(coeffs):
+            acc = acc * t + c
+        return acc
+
+    pieces = [
+        (y < -500, far),
+        (y < 500, poly(y / 100.0, (10583.6, -1014.41, 33.78311, -5.952053, -0.1798452,
+                                   0.022174192, 0.0090316521))),
+        (y < 1600, poly((y - 1000.0) / 100.0, (1574.2, -556.01, 71.23472, 0.319781,
+                                               -0.8503463, -0.005050998, 0.0083572073))),
+        (y < 1700, poly(y - 1600.0, (120.0, -0.9808, -0.01532, 1.0 / 7129.0))),
+        (y < 1800, poly(y - 1700.0, (8.83, 0.1603, -0.0059285, 0.00013336, -1.0 / 1174000.0))),
+        (y < 1860, poly(y - 1800.0, (13.72, -0.332447, 0.0068612, 0.0041116, -0.00037436,
+                                     0.0000121272, -0.0000001699, 0.000000000875))),
+        (y < 1900, poly(y - 1860.0, (7.62, 0.5737, -0.251754, 0.01680668, -0.0004473624,
+                                     1.0 / 233174.0))),
+        (y < 1920, poly(y - 1900.0, (-2.79, 1.494119, -0.0598939, 0.0061966, -0.000197))),
+        (y < 1941, poly(y - 1920.0, (21.20, 0.84493, -0.076100, 0.0020936))),
+        (y < 1961, poly(y - 1950.0, (29.07, 0.407, -1.0 / 233.0, 1.0 / 2547.0))),
+        (y < 1986, poly(y - 1975.0, (45.45, 1.067, -1.0 / 260.0, -1.0 / 718.0))),
+        (y < 2005, poly(y - 2000.0, (63.86, 0.3345, -0.060374, 0.0017275, 0.000651814,
+                                     0.00002373599))),
+        (y < 2050, poly(y - 2000.0, (62.92, 0.32217, 0.005589))),
+        (y < 2150, far - 0.5628 * (2150.0 - y)),
+    ]
+    out[...] = far
+    done = np.zeros(y.shape, dtype=bool)
+    for cond, val in pieces:
+        sel = cond & ~done
+        out[sel] = np.asarray(val)[sel] if np.ndim(val) else val
+        done |= cond
+    return out if out.ndim else float(out)
+
+
+# ---------------------------------------------------------------------------------------
+# The algorithm
+# ---------------------------------------------------------------------------------------
+def _series(terms: tuple[np.ndarray, ...], jme: np.ndarray) -> np.ndarray:
+    """sum_i (sum_k A cos(B + C*JME)) * JME**i / 1e8, in radians (SPA eq. 9-11)."""
+    total = np.zeros_like(jme)
+    power = np.ones_like(jme)
+    x = jme[..., None]
+    for tab in terms:
+        a, b, c = tab[:, 0], tab[:, 1], tab[:, 2]
+        total = total + np.sum(a * np.cos(b + c * x), axis=-1) * power
+        power = power * jme
+    return total / 1e8
+
+
+def _geocentric(jd: np.ndarray, delta_t: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Time-only part of SPA (steps 3.1-3.9, 3.12 part).
+
+    Returns apparent sidereal time at Greenwich, geocentric right ascension and
+    declination, and the equatorial horizontal parallax, all in degrees.
+    """
+    jde = jd + delta_t / 86400.0
+    jc = (jd - _J2000) / 36525.0
+    jce = (jde - _J2000) / 36525.0
+    jme = jce / 10.0
+
+    l_deg = np.degrees(_series(_L_TERMS, jme)) % 360.0
+    b_deg = np.degrees(_series(_B_TERMS, jme))
+    r_au = _series(_R_TERMS, jme)
+
+    theta = (l_deg + 180.0) % 360.0
+    beta = -b_deg
+
+    # nutation in longitude and obliquity (3.4)
+    x0 = 297.85036 + 445267.111480 * jce - 0.0019142 * jce**2 + jce**3 / 189474.0
+    x1 = 357.52772 + 35999.050340 * jce - 0.0001603 * jce**2 - jce**3 / 300000.0
+    x2 = 134.96298 + 477198.867398 * jce + 0.0086972 * jce**2 + jce**3 / 56250.0
+    x3 = 93.27191 + 483202.017538 * jce - 0.0036825 * jce**2 + jce**3 / 327270.0
+    x4 = 125.04452 - 1934.136261 * jce + 0.0020708 * jce**2 + jce**3 / 450000.0
+    xs = np.stack([x0, x1, x2, x3, x4], axis=-1)  # (..., 5)
+    arg = np.radians(xs @ _NUT_Y.T)  # (..., 63)
+    jce_ = jce[..., None]
+    dpsi = np.sum((_NUT_ABCD[:, 0] + _NUT_ABCD[:, 1] * jce_) * np.sin(arg), axis=-1) / 36e6
+    deps = np.sum((_NUT_ABCD[:, 2] + _NUT_ABCD[:, 3] * jce_) * np.cos(arg), axis=-1) / 36e6
+
+    # obliquity of the ecliptic (3.5)
+    u = jme / 10.0
+    eps0 = 84381.448 + u * (-4680.93 + u * (-1.55 + u * (1999.25 + u * (-51.38 + u * (
+        -249.67 + u * (-39.05 + u * (7.12 + u * (27.87 + u * (5.79 + u * 2.45)))))))))
+    eps = eps0 / 3600.0 + deps
+
+    # aberration and apparent longitude (3.6, 3.7)
+    dtau = -20.4898 / (3600.0 * r_au)
+    lam = theta + dpsi + dtau
+
+    # sidereal time at Greenwich (3.8)
+    nu0 = (280.46061837 + 360.98564736629 * (jd - _J2000)
+           + 0.000387933 * jc**2 - jc**3 / 38710000.0) % 360.0
+    eps_r = np.radians(eps)
+    nu = nu0 + dpsi * np.cos(eps_r)
+
+    # geocentric right ascension and declination (3.9, 3.10)
+    lam_r = np.radians(lam)
+    beta_r = np.radians(beta)
+    alpha = np.degrees(np.arctan2(np.sin(lam_r) * np.cos(eps_r)
+                                  - np.tan(beta_r) * np.sin(eps_r), np.cos(lam_r))) % 360.0
+    delta = np.degrees(np.arcsin(np.sin(beta_r) * np.cos(eps_r)
+                                 + np.cos(beta_r) * np.sin(eps_r) * np.sin(lam_r)))
+    xi = 8.794 / (3600.0 * r_au)
+    return nu, alpha, delta, xi
+
+
+def _topocentric(
+    nu: np.ndarray,
+    alpha: np.ndarray,
+    delta: np.ndarray,
+    xi: np.ndarray,
+    lat: Any,
+    lon: Any,
+    elevation_m: Any,
+    pressure_hpa: Any,
+    temperature_c: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Location-dependent part of SPA (3.11-3.15); returns (elevation, azimuth) [deg]."""
+    phi = np.radians(lat)
+    h = np.radians((nu + lon - alpha) % 360.0)
+    xi_r = np.radians(xi)
+    delta_r = np.radians(delta)
+
+    u = np.arctan(0.99664719 * np.tan(phi))
+    x = np.cos(u) + elevation_m / _EARTH_RADIUS_M * np.cos(phi)
+    y = 0.99664719 * np.sin(u) + elevation_m / _EARTH_RADIUS_M * np.sin(phi)
+
+    sin_xi = np.sin(xi_r)
+    denom = np.cos(delta_r) - x * sin_xi * np.cos(h)
+    dalpha = np.arctan2(-x * sin_xi * np.sin(h), denom)
+    delta_p = np.arctan2((np.sin(delta_r) - y * sin_xi) * np.cos(dalpha), denom)
+    h_p = h - dalpha
+
+    sin_phi, cos_phi = np.sin(phi), np.cos(phi)
+    e0 = np.degrees(np.arcsin(np.clip(
+        sin_phi * np.sin(delta_p) + cos_phi * np.cos(delta_p) * np.cos(h_p), -1.0, 1.0)))
+
+    # atmospheric refraction (3.14.2); SPA applies it only while the sun's upper limb
+    # can be above the horizon.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        de = ((pressure_hpa / 1010.0) * (283.0 / (273.0 + temperature_c)) * 1.02
+              / (60.0 * np.tan(np.radians(e0 + 10.3 / (e0 + 5.11)))))
+    de = np.where(e0 >= -(_SUN_RADIUS_DEG + _ATMOS_REFRACT_DEG), de, 0.0)
+    elev = e0 + de
+
+    gamma = np.degrees(np.arctan2(np.sin(h_p), np.cos(h_p) * sin_phi
+                                  - np.tan(delta_p) * cos_phi))
+    azimuth = (gamma + 180.0) % 360.0
+    return elev, azimuth
+
+
+# ---------------------------------------------------------------------------------------
+# Validation helpers
+# ---------------------------------------------------------------------------------------
+def _check_range(name: str, value: Any, lo: float, hi: float) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(
+            f"'{name}' must be a number in [{lo}, {hi}] degrees (got {value!r})"
+        ) from None
+    if not np.all(np.isfinite(arr)) or np.any(arr < lo) or np.any(arr > hi):
+        bad = arr[~(np.isfinite(arr) & (arr >= lo) & (arr <= hi))].ravel()
+        raise InvalidArgumentError(
+            f"'{name}' must be in [{lo}, {hi}] degrees (got {bad[0] if bad.size else value!r})"
+        )
+    return arr
+
+
+def _check_atmosphere(elevation_m: Any, pressure_hpa: Any, temperature_c: Any,
+                      delta_t_s: Any) -> None:
+    for name, value in (("elevation_m", elevation_m), ("pressure_hpa", pressure_hpa),
+                        ("temperature_c", temperature_c)):
+        try:
+            arr = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(f"'{name}' must be a number (got {value!r})") from None
+        if not np.all(np.isfinite(arr)):
+            raise InvalidArgumentError(f"'{name}' must be finite (got {value!r})")
+    if np.any(np.asarray(pressure_hpa, dtype=float) < 0):
+        raise InvalidArgumentError(f"'pressure_hpa' must be >= 0 hPa (got {pressure_hpa!r})")
+    if np.any(np.asarray(temperature_c, dtype=float) <= -273.0):
+        raise InvalidArgumentError(
+            f"'temperature_c' must be above absolute zero (got {temperature_c!r})")
+    if np.any(np.asarray(elevation_m, dtype=float) < -_EARTH_RADIUS_M):
+        raise InvalidArgumentError(f"'elevation_m' is below the Earth's centre (got {elevation_m!r})")
+    if delta_t_s is not None:
+        try:
+            dt = np.asarray(delta_t_s, dtype=float)
+        except (TypeError, ValueError):
+            raise InvalidArgumentError(
+                f"'delta_t_s' must be a number of seconds or None (got {delta_t_s!r})") from None
+        if not np.all(np.isfinite(dt)):
+            raise InvalidArgumentError(f"'delta_t_s' must be finite (got {delta_t_s!r})")
+
+
+def _datetime_to_unix(dt: datetime) -> float:
+    if not isinstance(dt, datetime):
+        raise InvalidArgumentError(
+            f"'when' must be a timezone-aware datetime or numpy datetime64 (got {type(dt).__name__})"
+        )
+    if dt.tzinfo is None or dt.tzinfo.utcoffset(dt) is None:
+        raise InvalidArgumentError(
+            f"'when' must be timezone-aware (got naive datetime {dt.isoformat()}); a naive "
+            "time is ambiguous, so attach its zone, e.g. dt.replace(tzinfo=timezone.utc)"
+        )
+    return dt.timestamp()
+
+
+def _to_unix_seconds(when: Any) -> tuple[Any, np.ndarray, bool]:
+    """Convert `when` into (normalised when, unix seconds array, is_scalar)."""
+    if isinstance(when, datetime):
+        unix = _datetime_to_unix(when)
+        return when.astimezone(timezone.utc), np.asarray(unix, dtype=float), True
+    if isinstance(when, np.datetime64):
+        when = np.asarray(when)
+    if isinstance(when, np.ndarray) and np.issubdtype(when.dtype, np.datetime64):
+        us = when.astype("datetime64[us]")
+        if np.any(np.isnat(us)):
+            raise InvalidArgumentError("'when' contains NaT; every instant must be a valid time")
+        unix = us.astype(np.int64).astype(float) / 1e6
+        return (us if us.ndim else us[()]), unix, us.ndim == 0
+    if isinstance(when, (str, bytes)) or not isinstance(when, Iterable):
+        raise InvalidArgumentError(
+            "'when' must be a timezone-aware datetime, a sequence of them, or an array of "
+            f"numpy datetime64 in UTC (got {type(when).__name__})"
+        )
+    items = list(when)
+    unix_list = []
+    for item in items:
+        if isinstance(item, np.datetime64):
+            unix_list.append(np.datetime64(item, "us").astype(np.int64) / 1e6)
+        else:
+            unix_list.append(_datetime_to_unix(item))
+    unix = np.asarray(unix_list, dtype=float)
+    us = (unix * 1e6).round().astype(np.int64).astype("datetime64[us]")
+    return us, unix, False
+
+
+# ---------------------------------------------------------------------------------------
+# Public functions
+# ---------------------------------------------------------------------------------------
+def solar_position_arrays(
+    unix_seconds: Any,
+    lat: Any,
+    lon: Any,
+    *,
+    elevation_m: Any = 0.0,
+    pressure_hpa: Any = 1013.25,
+    temperature_c: Any = 12.0,
+    delta_t_s: Any = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised NREL SPA: apparent sun elevation and azimuth.
+
+    The time-only part of the algorithm is evaluated once per element of
+    ``unix_seconds``; the result is then broadcast against ``lat`` and ``lon`` with the
+    usual numpy rules, so ``unix_seconds[:, None, None]`` with a ``(nlat, nlon)`` grid
+    gives a ``(ntime, nlat, nlon)`` result at the cost of ``ntime`` series evaluations.
+
+    Parameters
+    ----------
+    unix_seconds : array_like of float
+        Seconds since 1970-01-01T00:00:00 UTC [s].
+    lat : float or array_like
+        Latitude, north positive, in [-90, 90] [deg].
+    lon : float or array_like
+        Longitude, east positive, in [-180, 180] [deg].
+    elevation_m : float or array_like, optional
+        Observer height above sea level [m].
+    pressure_hpa : float or array_like, optional
+        Local annual mean air pressure, for refraction [hPa]. 0 disables refraction.
+    temperature_c : float or array_like, optional
+        Local annual mean temperature, for refraction [deg C].
+    delta_t_s : float or array_like, optional
+        TT - UT [s]. By default :func:`delta_t_espenak_meeus` of the instant.
+
+    Returns
+    -------
+    elevation_deg, azimuth_deg : numpy.ndarray
+        Apparent elevation (refraction included) and azimuth clockwise from north in
+        [0, 360) [deg], shaped like the broadcast of the inputs.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If a latitude or longitude is out of range or not finite, or an atmosphere or
+        delta-T value is not a finite number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.array([1066419030.0])  # 2003-10-17T19:30:30Z, the SPA paper's example
+    >>> el, az = solar_position_arrays(t, 39.742476, -105.1786, elevation_m=1830.14,
+    ...                                pressure_hpa=820, temperature_c=11, delta_t_s=67)
+    >>> round(float(90 - el[0]), 4), round(float(az[0]), 4)
+    (50.1116, 194.3402)
+    """
+    try:
+        t = np.asarray(unix_seconds, dtype=float)
+    except (TypeError, ValueError):
+        raise InvalidArgumentError(
+            f"'unix_seconds' must be numbers of seconds since 1970 UTC (got {unix_seconds!r})"
+        ) from None
+    if not np.all(np.isfinite(t)):
+        raise InvalidArgumentError("'unix_seconds' must be finite")
+    lat_a = _check_range("lat", lat, -90.0, 90.0)
+    lon_a = _check_range("lon", lon, -180.0, 180.0)
+    _check_atmosphere(elevation_m, pressure_hpa, temperature_c, delta_t_s)
+
+    try:
+        np.broadcast_shapes(t.shape, lat_a.shape, lon_a.shape, np.shape(elevation_m),
+                            np.shape(pressure_hpa), np.shape(temperature_c))
+        if delta_t_s is not None:
+            if np.broadcast_shapes(t.shape, np.shape(delta_t_s)) != t.shape:
+                raise ValueError
+    except ValueError:
+        raise InvalidArgumentError(
+            "the shapes of 'unix_seconds' "
+            f"{t.shape}, 'lat' {lat_a.shape} and 'lon' {lon_a.shape} (and the atmosphere "
+            "arguments) do not broadcast together; 'delta_t_s' must broadcast to the "
+            "shape of 'unix_seconds'"
+        ) from None
+    jd = t / 86400.0 + _UNIX_EPOCH_JD
+    if delta_t_s is None:
+        dt = np.asarray(delta_t_espenak_meeus(2000.0 + (jd - _J2000) / 365.25), dtype=float)
+    else:
+        dt = np.broadcast_to(np.asarray(delta_t_s, dtype=float), t.shape)
+    nu, alpha, delta, xi = _geocentric(np.atleast_1d(jd), np.atleast_1d(dt) * np.ones(
+        np.atleast_1d(jd).shape))
+    shape = t.shape
+    nu, alpha, delta, xi = (a.reshape(shape) for a in (nu, alpha, delta, xi))
+    return _topocentric(nu, alpha, delta, xi, lat_a, lon_a,
+                        np.asarray(elevation_m, dtype=float),
+                        np.asarray(pressure_hpa, dtype=float),
+                        np.asarray(temperature_c, dtype=float))
+
+
+def sun_position(
+    when: Any,
+    lat: float,
+    lon: float,
+    *,
+    elevation_m: float = 0.0,
+    pressure_hpa: float = 1013.25,
+    temperature_c: float = 12.0,
+    delta_t_s: float | None = None,
+) -> SunPosition:
+    """Position of the sun seen from a place, by the NREL SPA.
+
+    Parameters
+    ----------
+    when : datetime, sequence of datetime, or numpy.ndarray of datetime64
+        Instant(s). Datetimes must be timezone-aware (any zone); ``datetime64`` values
+        are taken as UTC.
+    lat : float
+        Latitude, north positive, in [-90, 90] [deg].
+    lon : float
+        Longitude, east positive, in [-180, 180] [deg].
+    elevation_m : float, optional
+        Observer height above sea level [m].
+    pressure_hpa : float, optional
+        Air pressure for refraction [hPa]; default 1013.25. 0 disables refraction.
+    temperature_c : float, optional
+        Air temperature for refraction [deg C]; default 12.
+    delta_t_s : float, optional
+        TT - UT [s]. By default the Espenak & Meeus model (:func:`delta_t_espenak_meeus`).
+
+    Returns
+    -------
+    SunPosition
+        Scalars for a single datetime, arrays shaped like ``when`` otherwise.
+
+    Raises
+    ------
+    InvalidArgumentError
+        If ``when`` is naive or not a time, or a coordinate is out of range.
+
+    Examples
+    --------
+    The worked example of Reda & Andreas (2008), Table A5.1:
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> t = datetime(2003, 10, 17, 12, 30, 30, tzinfo=timezone(timedelta(hours=-7)))
+    >>> p = sun_position(t, 39.742476, -105.1786, elevation_m=1830.14,
+    ...                  pressure_hpa=820, temperature_c=11, delta_t_s=67)
+    >>> round(p.zenith_deg, 5), round(p.azimuth_deg, 5)
+    (50.11162, 194.34024)
+    """
+    when_norm, unix, scalar = _to_unix_seconds(when)
+    lat_f = float(_check_range("lat", lat, -90.0, 90.0)) if np.ndim(lat) == 0 else None
+    lon_f = float(_check_range("lon", lon, -180.0, 180.0)) if np.ndim(lon) == 0 else None
+    if lat_f is None or lon_f is None:
+        raise InvalidArgumentError(
+            "'lat' and 'lon' must be single numbers for sun_position; use "
+            "solar_position_arrays for grids"
+        )
+    for name, value in (("elevation_m", elevation_m), ("pressure_hpa", pressure_hpa),
+                        ("temperature_c", temperature_c), ("delta_t_s", delta_t_s)):
+        if value is not None and np.ndim(value) != 0:
+            raise InvalidArgumentError(f"'{name}' must be a single number (got {value!r})")
+    elev, az = solar_position_arrays(unix, lat_f, lon_f, elevation_m=elevation_m,
+                                     pressure_hpa=pressure_hpa, temperature_c=temperature_c,
+                                     delta_t_s=delta_t_s)
+    zen = 90.0 - elev
+    if scalar:
+        return SunPosition(elevation_deg=float(elev), azimuth_deg=float(az),
+                           zenith_deg=float(zen), when=when_norm, lat=lat_f, lon=lon_f)
+    return SunPosition(elevation_deg=elev, azimuth_deg=az, zenith_deg=zen, when=when_norm,
+                       lat=lat_f, lon=lon_f)
+
