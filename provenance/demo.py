@@ -31,6 +31,11 @@ CORPUS_ROAD_CLIPS = (
     "parking-lot_overhead_cars.mp4", "park_street_bus_1080p.mp4", "freeway_overhead_multilane.avi",
     "trafficcam_burned-in-timestamp_hq.avi", "highway_roadside.avi",
 )
+#: The viral claim of the seed story.
+DEMO_CLAIM_DATE = date(2020, 8, 16)
+DEMO_CLAIM_PLACE = "Hrodna"
+DEMO_CLAIM_RADIUS_KM = 50.0
+DEMO_CLAIM_TEXT = "Troops heading for the Belarusian border, filmed on 2020-08-16 near Hrodna (Grodno)"
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,12 @@ def find_fixtures(fixtures: str | os.PathLike[str] | None = None) -> Path:
         + ", ".join(str(c) for c in candidates)
         + "); run the demo from the provenance checkout or pass --fixtures DIR"
     )
+
+
+def _first_seen(day: str) -> datetime:
+    """A first-publication *date* as its latest instant (end of that day, UTC): an honest upper bound."""
+    d = date.fromisoformat(day)
+    return datetime(d.year, d.month, d.day, 23, 59, 59, tzinfo=timezone.utc)
 
 
 def _when(text: str | None) -> datetime | None:
@@ -85,9 +96,11 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
 
     fx = find_fixtures(fixtures)
     manifest = json.loads((fx / "manifest.json").read_text(encoding="utf-8"))
-    demo = manifest.get("demo")
-    if not demo:
-        raise InvalidArgumentError(f"{fx / 'manifest.json'} has no 'demo' section")
+    files = manifest.get("files") or []
+    known = [f for f in files if f.get("role") == "source" and f.get("indexed")]
+    viral = [f for f in files if f.get("role") == "demo"]
+    if not known or not viral:
+        raise InvalidArgumentError(f"{fx / 'manifest.json'} lists no indexed source clips or no demo clip")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     db = out / "demo_index.db"
@@ -95,12 +108,16 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
     with FootageIndex(db) as index:
-        for item in demo["known"]:
-            loc = item.get("location")
-            filmed = item.get("filmed_at")
-            index.add(fx / item["file"], footage_id=item["footage_id"], published_at=_when(item["published_at"]),
-                      filmed_at=_when(filmed) if isinstance(filmed, str) else (tuple(_when(x) for x in filmed) if filmed else None),
-                      location=tuple(loc) if loc else None, source_url=item.get("source_url"), title=item.get("title"))
+        for item in known:
+            exp = item["expected"]
+            gps = (exp.get("metadata") or {}).get("gps")
+            filmed = _when(exp.get("recorded_start_utc"))
+            index.add(fx / item["path"], footage_id=Path(item["name"]).stem,
+                      published_at=_first_seen(exp["first_published"]),
+                      filmed_at=filmed,
+                      location=(gps["lat"], gps["lon"], 1.0) if gps else None,
+                      title=(exp.get("metadata") or {}).get("place") or item["made"].get("source"),
+                      source_url=None)
         corpus_dir = Path(corpus) if corpus else Path.cwd().parent / "shared" / "corpus"
         if (corpus_dir / "footage").is_dir():
             for name in CORPUS_ROAD_CLIPS:
@@ -108,10 +125,8 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
                 if p.is_file():
                     index.add(p, footage_id=f"corpus/{name}", published_at=CORPUS_SNAPSHOT,
                               title="real road footage (corpus); first publication no later than the corpus snapshot")
-        claim_spec = demo["claim"]
-        claim = Claim(time=date.fromisoformat(claim_spec["date"]), place=claim_spec["place"],
-                      radius_km=float(claim_spec.get("radius_km", 50.0)), text=claim_spec.get("text", ""))
-        report = analyze(fx / demo["viral"], index=index, claim=claim, progress=progress)
+        claim = Claim(time=DEMO_CLAIM_DATE, place=DEMO_CLAIM_PLACE, radius_km=DEMO_CLAIM_RADIUS_KM, text=DEMO_CLAIM_TEXT)
+        report = analyze(fx / viral[0]["path"], index=index, claim=claim, progress=progress)
     json_path = out / "demo_report.json"
     json_path.write_text(report.to_json(), encoding="utf-8")
     html_path = report.save_html(out / "demo_report.html")
