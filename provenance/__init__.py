@@ -35,7 +35,7 @@ from .errors import (
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 _LAZY = {
-    "analyze": ".analyze",
+    "analyze": ".pipeline",
     "Claim": ".scoring.claim",
     "Evidence": ".scoring.evidence",
     "extract_keyframes": ".keyframes",
@@ -87,7 +87,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .analyze import analyze
+    from .pipeline import analyze
     from .fingerprinting import fingerprint
     from .hashing import Fingerprint
     from .index import FootageIndex, FootageRecord

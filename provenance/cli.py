@@ -1,6 +1,17 @@
 """Command-line interface: a thin layer over the public API.
 
-Exit codes: 0 success, 1 an analysis problem (bad media, unreadable index, ...), 2 usage error.
+Exit codes
+----------
+0
+    Success (every file analysed; the verdict itself does not change the code).
+1
+    An analysis problem: a file missing, not media or damaged beyond use, an unreadable
+    index, a failed tool. With several files the others are still analysed.
+2
+    A usage error: unknown option, malformed claim time or place, and the like.
+
+Progress bars (tqdm, on stderr) are shown by default on long work (several files, index
+import, the demo) and never with ``--json`` or ``--quiet``.
 """
 
 from __future__ import annotations
@@ -17,6 +28,12 @@ from .errors import InvalidArgumentError, ProvenanceError
 __all__ = ["main"]
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
+
+EXIT_CODES_HELP = """exit codes:
+  0  success (whatever the verdict)
+  1  analysis problem: missing, unreadable or damaged file; unreadable index; tool failure
+  2  usage error: bad option, malformed claim time or place
+"""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -64,36 +81,55 @@ def _claim(args: argparse.Namespace):
                  radius_km=args.claim_radius_km)
 
 
+def _bar(total: int, desc: str, enabled: bool):
+    """A tqdm bar on stderr, or None when disabled or tqdm is missing."""
+    if not enabled:
+        return None
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=desc, file=sys.stderr, unit="file")
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .analyze import analyze
+    from .pipeline import analyze
     from .index import FootageIndex
+    from .report import reports_table
 
     claim = _claim(args)
     index = FootageIndex(args.index) if args.index else None
     status = EXIT_OK
-    results = []
+    results: list[dict[str, Any]] = []
+    reports = []
     files = args.files
-    bar = None
-    if len(files) > 1 and not args.json and not args.quiet:
-        try:
-            from tqdm import tqdm
-            bar = tqdm(total=len(files), desc="analyze", file=sys.stderr)
-        except ImportError:
-            bar = None
+    quiet = args.json or args.quiet
+    many = len(files) > 1
+    bar = _bar(len(files), "analyze", enabled=many and not quiet)
+    html_dir = Path(args.html) if args.html else None
+    if html_dir is not None:
+        html_dir.mkdir(parents=True, exist_ok=True)
     try:
         for f in files:
             try:
-                report = analyze(f, index=index, claim=claim)
+                report = analyze(f, index=index, claim=claim,
+                                 progress=not many and not quiet and sys.stderr.isatty())
             except ProvenanceError as exc:
                 status = EXIT_PROBLEM
                 results.append({"path": f, "error": str(exc), "error_type": type(exc).__name__})
+                reports.append(results[-1])
                 if not args.json:
-                    print(f"{f}: error: {exc}", file=sys.stderr)
+                    _write_err(bar, f"{f}: error: {exc}")
             else:
+                reports.append(report)
                 results.append(report.to_dict())
+                if html_dir is not None:
+                    out = report.save_html(html_dir / (Path(f).name + ".html"))
+                    if not args.json:
+                        _write_err(bar, f"HTML report: {out}")
                 if not args.json:
-                    print(report.to_text())
-                    print()
+                    text = report.to_markdown() if args.markdown else report.to_text()
+                    _write_out(bar, text + "\n")
             if bar is not None:
                 bar.update(1)
     finally:
@@ -103,7 +139,24 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             index.close()
     if args.json:
         print(json.dumps(results[0] if len(results) == 1 else results, indent=2, ensure_ascii=False))
+    elif many:
+        print("Summary:")
+        print(reports_table(reports))
     return status
+
+
+def _write_out(bar, text: str) -> None:
+    if bar is not None:
+        bar.write(text, file=sys.stdout)
+    else:
+        print(text)
+
+
+def _write_err(bar, text: str) -> None:
+    if bar is not None:
+        bar.write(text, file=sys.stderr)
+    else:
+        print(text, file=sys.stderr)
 
 
 def _cmd_metadata(args: argparse.Namespace) -> int:
@@ -149,7 +202,7 @@ def _cmd_index(args: argparse.Namespace) -> int:
                             source_url=args.source_url, title=args.title)
             print(json.dumps(rec.to_dict(), indent=2) if args.json else f"added {rec.footage_id} ({rec.n_frames} frames)")
         elif args.index_cmd == "import":
-            result = index.import_catalogue(args.catalogue)
+            result = index.import_catalogue(args.catalogue, progress=not (args.json or args.quiet))
             print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
             return EXIT_OK if not getattr(result, "errors", ()) else EXIT_PROBLEM
         elif args.index_cmd == "search":
@@ -180,17 +233,22 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from ._version import __version__
 
-    p = _Parser(prog="provenance", description="When and where was this video filmed, and is it recycled footage?")
+    p = _Parser(prog="provenance", description="When and where was this video filmed, and is it recycled footage?",
+                epilog=EXIT_CODES_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"provenance {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
 
-    a = sub.add_parser("analyze", help="analyse one or more files")
+    a = sub.add_parser("analyze", help="analyse one or more files", epilog=EXIT_CODES_HELP,
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Analyse files; with several, a progress bar and a summary table follow.")
     a.add_argument("files", nargs="+", metavar="FILE")
     a.add_argument("--index", metavar="DB", help="known-footage index (SQLite file or postgresql:// URL)")
     a.add_argument("--claim-time", metavar="WHEN", help="YYYY-MM-DD, ISO time with zone, or A..B")
     a.add_argument("--claim-place", metavar="PLACE", help="'lat,lon' or a place name")
     a.add_argument("--claim-radius-km", type=float, default=50.0, metavar="KM")
-    a.add_argument("--json", action="store_true", help="print JSON")
+    a.add_argument("--json", action="store_true", help="print JSON (one object, or a list for several files)")
+    a.add_argument("--markdown", action="store_true", help="print Markdown (for a fact-check draft) instead of text")
+    a.add_argument("--html", metavar="DIR", help="also write a self-contained HTML report per file into DIR")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
     a.set_defaults(func=_cmd_analyze)
 
@@ -216,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     ii.add_argument("db")
     ii.add_argument("catalogue")
     ii.add_argument("--json", action="store_true")
+    ii.add_argument("--quiet", action="store_true", help="no progress bar")
     iq = isub.add_parser("search", help="search a file against the index")
     iq.add_argument("db")
     iq.add_argument("file")

@@ -90,7 +90,7 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
     progress
         Show progress bars.
     """
-    from .analyze import analyze
+    from .pipeline import analyze
     from .index import FootageIndex
     from .scoring.claim import Claim
 
