@@ -10,7 +10,7 @@ from typing import Any, Literal
 from .._util import aware_utc, jsonable
 from ..errors import InvalidArgumentError
 from .evidence import Evidence
-from .fusion import When, Where
+from .fusion import WIDEN_FLOOR, When, Where
 from .places import Place, haversine_km, resolve_place
 from .timezones import local_date_to_utc, zone_at
 
@@ -197,13 +197,27 @@ def _check_time(claim: Claim, when: When, evidence: list[Evidence]) -> tuple[Sta
     items = [e for e in evidence if e.constrains_time]
     if not items:
         return "unverifiable", ["No evidence about the filming time was found, so the claimed time can be neither confirmed nor excluded."], []
-    excluding = [e for e in items
-                 if (e.latest is not None and e.latest < cs) or (e.earliest is not None and e.earliest > ce)]
+    excluding = [e for e in items if e.excludes_time(cs, ce)]
+    backing = [e for e in items if e not in excluding and e.earliest is not None and e.latest is not None
+               and e.earliest <= ce and e.latest >= cs
+               and (e.latest - e.earliest).total_seconds() <= VAGUE_FACTOR * (ce - cs).total_seconds() + 86400]
+    if excluding and _combined(excluding) >= STRONG and _combined(backing) >= STRONG:
+        return "unverifiable", [
+            "Strong sources disagree about the time, so the claim can be neither confirmed nor excluded: "
+            + "; ".join(f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]" for e in excluding)
+            + " — against: "
+            + "; ".join(f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]" for e in backing)], \
+            [e.source for e in excluding + backing]
     if excluding and _combined(excluding) >= STRONG:
         reasons = []
         for e in sorted(excluding, key=lambda x: -x.reliability):
-            side = "before" if e.latest is not None and e.latest < cs else "after"
-            reasons.append(f"{e.summary} That places the filming {side} the claimed time "
+            if e.latest is not None and e.latest < cs:
+                side = "before the claimed time"
+            elif e.earliest is not None and e.earliest > ce:
+                side = "after the claimed time"
+            else:
+                side = "at other times of day than the claimed time"
+            reasons.append(f"{e.summary} That places the filming {side} "
                            f"({_day(cs)} to {_day(ce)}). [source: {e.source}; reliability {e.reliability:.2f}]")
         return "contradicted", reasons, [e.source for e in excluding]
     reasons: list[str] = []
@@ -214,9 +228,15 @@ def _check_time(claim: Claim, when: When, evidence: list[Evidence]) -> tuple[Sta
         reasons.append("The evidence bounds the filming time on one side only, which does not confirm the claimed time.")
         return "unverifiable", reasons, [e.source for e in items]
     overlap = when.earliest <= ce and when.latest >= cs
+    if overlap and when.windows:
+        overlap = any(a <= ce and b >= cs for a, b in when.windows)
     claim_width = (ce - cs).total_seconds()
     width = (when.latest - when.earliest).total_seconds()
-    if overlap and when.confidence >= SUPPORT and width <= VAGUE_FACTOR * claim_width + 86400 and not excluding:
+    if when.windows:  # sun windows: the time of day is pinned even if the day is not
+        width = sum((b - a).total_seconds() for a, b in when.windows)
+    # items the consistency checks discredited (a clock caught out by GPS) do not block support
+    blocking = [e for e in excluding if e.reliability >= WIDEN_FLOOR]
+    if overlap and when.confidence >= SUPPORT and width <= VAGUE_FACTOR * claim_width + 86400 and not blocking:
         reasons.append(f"The evidence places the filming between {_day(when.earliest)} and {_day(when.latest)} "
                        f"(confidence {when.confidence:.2f}), which agrees with the claimed time.")
         return "consistent", reasons, list(when.sources)
@@ -235,12 +255,23 @@ def _check_place(claim: Claim, where: Where | None, evidence: list[Evidence]) ->
         return "unverifiable", ["No evidence about the filming place was found, so the claimed place can be neither confirmed nor excluded."], []
     far = []
     for e in items:
-        d = haversine_km(claim.lat, claim.lon, e.lat, e.lon)
-        if d - (e.radius_km or 0.0) - claim.radius_km > 0:
-            far.append((e, d))
+        if e.excludes_place(claim.lat, claim.lon, claim.radius_km):
+            far.append((e, haversine_km(claim.lat, claim.lon, e.lat, e.lon)))
+    near = [e for e in items if not e.excludes_place(claim.lat, claim.lon, claim.radius_km)
+            and (e.radius_km or 0.0) <= max(VAGUE_FACTOR * claim.radius_km, 25.0)]
+    if far and _combined([e for e, _ in far]) >= STRONG and _combined(near) >= STRONG:
+        return "unverifiable", [
+            "Strong sources disagree about the place, so the claim can be neither confirmed nor excluded: "
+            + "; ".join(f"{e.summary} ({d:,.0f} km from the claimed place) [source: {e.source}; reliability "
+                        f"{e.reliability:.2f}]" for e, d in far)
+            + " — against: "
+            + "; ".join(f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]" for e in near)], \
+            [e.source for e, _ in far] + [e.source for e in near]
     if far and _combined([e for e, _ in far]) >= STRONG:
-        reasons = [f"{e.summary} That is {d:,.0f} km from the claimed place, beyond the claimed {claim.radius_km:g} km. "
-                   f"[source: {e.source}; reliability {e.reliability:.2f}]" for e, d in far]
+        reasons = [(f"{e.summary} That is {d:,.0f} km from the claimed place, beyond the claimed {claim.radius_km:g} km. "
+                    if e.region is None or d > (e.radius_km or 0.0) + claim.radius_km else
+                    f"{e.summary} The claimed place lies outside the area where it fits. ")
+                   + f"[source: {e.source}; reliability {e.reliability:.2f}]" for e, d in far]
         return "contradicted", reasons, [e.source for e, _ in far]
     reasons = []
     if far:
@@ -255,6 +286,41 @@ def _check_place(claim: Claim, where: Where | None, evidence: list[Evidence]) ->
             return "consistent", reasons, list(where.sources)
     reasons.append("The place evidence does not settle the claimed place.")
     return "unverifiable", reasons, [e.source for e in items]
+
+
+def _check_sun(claim: Claim, evidence: list[Evidence]) -> tuple[Status | None, list[str], list[str]]:
+    """Test shadow observations against the sun at the claim's own time and place.
+
+    Needs a claim with both a time and a place; independent of every other item. A
+    sunlit shadow when the sun was down throughout, or a sun far from the measured
+    elevation or direction, excludes the claim with the strength the check reports.
+    """
+    from .checks import check_sun_at_claim
+
+    obs_items = [e for e in evidence if e.observation is not None]
+    if not (claim.has_time and claim.has_place) or not obs_items:
+        return None, [], []
+    reasons: list[str] = []
+    excluding: list[tuple[Evidence, float]] = []
+    fits: list[str] = []
+    for e in obs_items:
+        obs = e.observation
+        f = check_sun_at_claim(obs, claim.earliest, claim.latest, claim.lat, claim.lon,
+                               radius_km=claim.radius_km, source=e.source)
+        if f.code == "fits":
+            fits.append(f.message)
+        else:
+            excluding.append((Evidence(e.kind, f.message, e.source, "interval", f.factor,
+                                       e.reliability_reason, e.group), f.factor))
+    if excluding and _combined([x for x, _ in excluding]) >= STRONG:
+        for x, _ in excluding:
+            reasons.append(f"{x.summary} [source: {x.source}; reliability {x.reliability:.2f}]")
+        return "contradicted", reasons, [x.source for x, _ in excluding]
+    for x, _ in excluding:
+        reasons.append("A shadow measurement disagrees with the claimed time and place, but not strongly enough to "
+                       f"exclude them: {x.summary} [source: {x.source}; reliability {x.reliability:.2f}]")
+    reasons += fits
+    return ("unverifiable" if excluding else "consistent"), reasons, [e.source for e in obs_items]
 
 
 def check_claim(claim: Claim | None, when: When, where: Where | None, evidence: list[Evidence]) -> Verdict:
@@ -277,6 +343,11 @@ def check_claim(claim: Claim | None, when: When, where: Where | None, evidence: 
         place_status, r, s = _check_place(claim, where, evidence)
         reasons += r
         sources += s
+    sun_status, r, s = _check_sun(claim, evidence)
+    reasons += r
+    sources += s
+    if sun_status == "contradicted":
+        time_status = "contradicted"
     parts = [s for s in (time_status, place_status) if s is not None]
     if "contradicted" in parts:
         status: Status = "contradicted"

@@ -31,6 +31,9 @@ class When:
         Evidence sources the interval rests on.
     conflicts : tuple of str
         Sentences describing evidence that disagreed and was left out of the intersection.
+    windows : tuple of (datetime, datetime)
+        When not empty, the filming time lies in one of these disjoint UTC windows inside
+        ``earliest .. latest`` (from sun observations); empty means the whole interval.
     """
 
     earliest: datetime | None = None
@@ -39,6 +42,7 @@ class When:
     confidence: float = 0.0
     sources: tuple[str, ...] = ()
     conflicts: tuple[str, ...] = ()
+    windows: tuple[tuple[datetime, datetime], ...] = ()
 
     @property
     def known(self) -> bool:
@@ -82,24 +86,53 @@ def support(items: list[Evidence]) -> float:
     return 1.0 - out
 
 
+#: A conflicting item at least this reliable widens the estimate; weaker ones (for example a
+#: clock the consistency checks caught out) are reported but do not widen it.
+WIDEN_FLOOR = 0.3
+
+
 def _intersect(a0, a1, b0, b1):
     lo = b0 if a0 is None else (a0 if b0 is None else max(a0, b0))
     hi = b1 if a1 is None else (a1 if b1 is None else min(a1, b1))
     return lo, hi
 
 
+def _clip_windows(wins, lo, hi):
+    out = []
+    for a, b in wins:
+        a2 = a if lo is None else max(a, lo)
+        b2 = b if hi is None else min(b, hi)
+        if a2 <= b2:
+            out.append((a2, b2))
+    return out
+
+
+def _cross(w1, w2):
+    out = []
+    for a, b in w1:
+        for c, d in w2:
+            lo, hi = max(a, c), min(b, d)
+            if lo <= hi:
+                out.append((lo, hi))
+    return sorted(out)
+
+
 def fuse_time(evidence: list[Evidence]) -> When:
     """Intersect the time constraints, most reliable first.
 
     An item that would empty the intersection is a conflict: it is reported, and the
-    estimate is widened to cover it instead of silently dropping one side. Confidence is
-    the support of the agreeing groups times (1 - the strongest conflicting group's
-    reliability), so corroborating evidence never lowers it.
+    estimate is widened to cover it instead of silently dropping one side (items below
+    ``WIDEN_FLOOR``, such as a clock the checks showed to be wrong, are reported without
+    widening). Items with ``windows`` (a sun observation fits mornings and afternoons, not
+    the hours between) narrow the estimate to those windows; the result keeps them in
+    ``When.windows``. Confidence is the support of the agreeing groups times (1 - the
+    strongest widening conflict's reliability), so corroborating evidence never lowers it.
     """
     items = sorted((e for e in evidence if e.constrains_time), key=lambda e: -e.reliability)
     if not items:
         return When()
     lo = hi = None
+    wins = None
     agreeing: list[Evidence] = []
     conflicting: list[Evidence] = []
     for e in items:
@@ -107,24 +140,53 @@ def fuse_time(evidence: list[Evidence]) -> When:
         if nlo is not None and nhi is not None and nlo > nhi:
             conflicting.append(e)
             continue
-        lo, hi = nlo, nhi
+        nwins = wins
+        if e.windows:
+            nwins = _cross(_clip_windows(wins, nlo, nhi) if wins is not None else
+                           [(nlo or e.windows[0][0], nhi or e.windows[-1][1])], e.windows)
+            if not nwins:
+                conflicting.append(e)
+                continue
+        elif wins is not None:
+            nwins = _clip_windows(wins, nlo, nhi)
+            if not nwins:
+                conflicting.append(e)
+                continue
+        if nwins is not None:
+            nlo, nhi = nwins[0][0], nwins[-1][1]
+        lo, hi, wins = nlo, nhi, nwins
         agreeing.append(e)
     conflicts = []
+    widening = [e for e in conflicting if e.reliability >= WIDEN_FLOOR]
     for e in conflicting:
-        conflicts.append(f"{e.summary} This disagrees with stronger evidence [source: {e.source}].")
+        if e in widening:
+            conflicts.append(f"{e.summary} This disagrees with stronger evidence, so the estimate was widened to "
+                             f"cover it [source: {e.source}].")
+        else:
+            conflicts.append(f"{e.summary} This disagrees with stronger evidence and was set aside, because its "
+                             f"reliability is only {e.reliability:.2f}"
+                             + (f" ({e.notes[-1]})" if e.notes else "") + f" [source: {e.source}].")
+    for e in widening:
         lo = e.earliest if lo is None or e.earliest is None else min(lo, e.earliest)
         hi = e.latest if hi is None or e.latest is None else max(hi, e.latest)
+        wins = None
     confidence = support(agreeing)
-    conflict_groups = {e.group for e in conflicting} - {e.group for e in agreeing}
-    if conflict_groups:
-        confidence *= 1.0 - max(e.reliability for e in conflicting if e.group in conflict_groups)
+    agreeing_groups = {e.group for e in agreeing}
+    penalty = [e.reliability for e in conflicting if e.group not in agreeing_groups]
+    if penalty:
+        confidence *= 1.0 - max(penalty)
     best = None
     points = [e for e in agreeing if e.best is not None and (lo is None or e.best >= lo) and (hi is None or e.best <= hi)]
+    if wins:
+        points = [e for e in points if any(a <= e.best <= b for a, b in wins)]
     if points:
         best = max(points, key=lambda e: (e.reliability, -((e.latest or e.best) - (e.earliest or e.best)).total_seconds())).best
+    elif wins and len(wins) == 1:
+        best = wins[0][0] + (wins[0][1] - wins[0][0]) / 2
     elif lo is not None and hi is not None:
         best = lo + (hi - lo) / 2
-    return When(lo, hi, best, round(confidence, 4), tuple(dict.fromkeys(e.source for e in agreeing)), tuple(conflicts))
+    return When(lo, hi, best, round(confidence, 4), tuple(dict.fromkeys(e.source for e in agreeing)), tuple(conflicts),
+                tuple(wins) if wins and len(wins) > 1 else ())
 
 
 def fuse_place(evidence: list[Evidence]) -> Where | None:
