@@ -9,7 +9,7 @@ import numpy as np
 
 from .errors import InvalidArgumentError
 
-__all__ = ["DEFAULT_HASHER", "Fingerprint", "hamming"]
+__all__ = ["DEFAULT_HASHER", "HASH_BITS", "Fingerprint", "hamming", "phash256", "phash256_batch", "prepare_phash_input"]
 
 #: Name and version of the default frame hasher; stored in every index record, never mixed.
 DEFAULT_HASHER = "phash256/1"
@@ -95,3 +95,95 @@ def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Hamming distance [bits] between packed hashes, broadcasting over leading axes."""
     x = np.bitwise_xor(np.asarray(a, dtype=np.uint8), np.asarray(b, dtype=np.uint8))
     return _POPCOUNT[x].sum(axis=-1, dtype=np.int32)
+
+
+#: Bits of the default hash (16 x 16 low-frequency DCT coefficients).
+HASH_BITS = 256
+_HASH_SIZE = 16
+_IMG_SIZE = _HASH_SIZE * 4  # imagehash's highfreq_factor = 4
+
+
+def _dct_matrix(n: int, k: int) -> np.ndarray:
+    """First ``k`` rows of the unnormalised DCT-II matrix (scipy.fftpack ``dct`` type 2)."""
+    j = np.arange(n)[None, :]
+    f = np.arange(k)[:, None]
+    return (2.0 * np.cos(np.pi * f * (2 * j + 1) / (2 * n))).astype(np.float64)
+
+
+_DCT = _dct_matrix(_IMG_SIZE, _HASH_SIZE)
+
+
+def prepare_phash_input(image: np.ndarray) -> np.ndarray:
+    """Greyscale and resize an image to the 64 x 64 array the pHash DCT runs on.
+
+    Uses Pillow exactly as ``imagehash.phash(hash_size=16)`` does (``convert("L")`` with
+    ITU-R 601-2 luma, then a Lanczos resize), so the bits agree with imagehash.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) RGB or (H, W) grey
+
+    Returns
+    -------
+    ndarray of float64, shape (64, 64)
+    """
+    from PIL import Image
+
+    arr = np.asarray(image)
+    if arr.dtype != np.uint8 or arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
+        raise InvalidArgumentError(
+            f"expected a uint8 image of shape (H, W, 3) or (H, W) (got {arr.dtype} {arr.shape})"
+        )
+    if arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise InvalidArgumentError(f"cannot hash an empty image (shape {arr.shape})")
+    img = Image.fromarray(np.ascontiguousarray(arr))
+    if img.mode != "L":
+        img = img.convert("L")
+    img = img.resize((_IMG_SIZE, _IMG_SIZE), Image.Resampling.LANCZOS)
+    return np.asarray(img, dtype=np.float64)
+
+
+def phash256_batch(pixels: np.ndarray) -> np.ndarray:
+    """256-bit DCT pHashes of prepared 64 x 64 greyscale arrays.
+
+    Same bits as ``imagehash.phash(img, hash_size=16)``: the 16 x 16 lowest-frequency
+    coefficients of the 2-D DCT-II, thresholded at their median, packed row-major with the
+    first coefficient in the most significant bit (as imagehash's hex string).
+
+    Parameters
+    ----------
+    pixels : ndarray, shape (n, 64, 64)
+        Output of :func:`prepare_phash_input`, stacked.
+
+    Returns
+    -------
+    ndarray of uint8, shape (n, 32)
+    """
+    px = np.asarray(pixels, dtype=np.float64)
+    if px.ndim != 3 or px.shape[1:] != (_IMG_SIZE, _IMG_SIZE):
+        raise InvalidArgumentError(f"expected shape (n, {_IMG_SIZE}, {_IMG_SIZE}) (got {px.shape})")
+    low = np.matmul(np.matmul(_DCT, px), _DCT.T)
+    flat = low.reshape(px.shape[0], -1)
+    med = np.median(flat, axis=1, keepdims=True)
+    return np.packbits(flat > med, axis=1)
+
+
+def phash256(image: np.ndarray) -> np.ndarray:
+    """256-bit DCT pHash of one image (imagehash ``phash(hash_size=16)`` semantics).
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) RGB or (H, W) grey
+
+    Returns
+    -------
+    ndarray of uint8, shape (32,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> img = (np.arange(64 * 64 * 3) % 251).astype(np.uint8).reshape(64, 64, 3)
+    >>> int(hamming(phash256(img), phash256(img)))
+    0
+    """
+    return phash256_batch(prepare_phash_input(image)[None])[0]

@@ -1,0 +1,628 @@
+"""Known-footage (copy) detection benchmark: ours vs vPDQ vs videohash, plus fingerprinting speed.
+
+Run from the repository root::
+
+    python benchmarks/copy_detection.py            # full run (about 20 min on 2 cores)
+    python benchmarks/copy_detection.py --quick    # a subset (a few minutes)
+    python benchmarks/copy_detection.py --calibrate  # print the threshold the distractors imply
+
+References are the distinct source clips of ``../shared/corpus/footage`` (cut to at most
+``REF_LEN_S`` seconds and normalised to at most 640 px) plus synthetic distractors. Queries
+are each natural reference under every transform family at two strengths; negatives are the
+same transforms applied to clips that are not indexed (later segments of the same sources =
+same-scene hard negatives, other road footage, the corpus's metadata/ videos, Ken Burns pans
+over the corpus stills, synthetic patterns). Transformed files are cached in
+``benchmarks/.cache`` (delete it to regenerate).
+
+Peers run in a separate virtual environment (``--peers-python``, default
+``/work/venv-peers/bin/python``; videohash needs Pillow < 10) through a subprocess:
+
+* vPDQ (``vpdq``): 1 hash/s, quality >= 50, frame distance <= 31, and a match when at least
+  80% of the query's frames match (threatexchange's defaults);
+* videohash: one 64-bit hash per video, similar when the distance <= 15% of 64 bits.
+
+Both are compared on the same queries (videohash, ~2 s per clip, runs on every positive and a
+fixed one-in-``--videohash-neg-every`` sample of the negatives to keep the run short).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from provenance.fingerprinting import INDEX_FPS, fingerprint  # noqa: E402
+from provenance.index.candidates import CandidateTable  # noqa: E402
+from provenance.index.matching import MATCH_THRESHOLD, match_fingerprint  # noqa: E402
+from provenance.media.tools import find_ffmpeg  # noqa: E402
+
+CORPUS = ROOT / ".." / "shared" / "corpus"
+CACHE = ROOT / "benchmarks" / ".cache"
+REF_LEN_S = 10.0
+FILLER_S = 3.0
+
+# (name, corpus path, start [s]) of the indexed references
+REFS = [
+    ("chair", "footage/chair_orig-22_sd.mp4", 0.0),
+    ("pattern", "footage/pattern_hd.mp4", 0.0),
+    ("highway", "footage/highway_overhead_640x360.avi", 0.0),
+    ("trafficcam", "footage/trafficcam_burned-in-timestamp_hq.avi", 0.0),
+    ("dashcam", "footage/dashcam_highway_solidWhiteRight.mp4", 0.0),
+    ("street", "footage/street_security-cam_cars.mp4", 0.0),
+    ("parking", "footage/parking-lot_overhead_cars.mp4", 0.0),
+    ("bus", "footage/park_street_bus_1080p.mp4", 0.0),
+    ("nasa", "footage/nasa_artemis1_hotfire_vp9.mkv", 0.0),
+    ("bbb", "footage/bbb_matroska_test1.mkv", 0.0),
+    ("freeway", "footage/freeway_overhead_multilane.avi", 0.0),
+    ("factory", "footage/factory_bottles_conveyor.mp4", 0.0),
+]
+# Indexed synthetic distractors (never queried as positives).
+DISTRACTOR_REFS = [
+    ("syn_testsrc2", "testsrc2=s=640x360:r=25"),
+    ("syn_mandelbrot", "mandelbrot=s=640x360:r=25"),
+]
+# Non-indexed clips used as negatives: (name, corpus path or lavfi/still spec, start [s]).
+NEGS = [
+    # same-scene hard negatives: later, non-indexed stretches of indexed sources
+    ("hard_chair", "footage/chair_orig-22_sd.mp4", 12.0),
+    ("hard_nasa1", "footage/nasa_artemis1_hotfire_vp9.mkv", 16.0),
+    ("hard_nasa2", "footage/nasa_artemis1_hotfire_vp9.mkv", 30.0),
+    ("hard_factory1", "footage/factory_bottles_conveyor.mp4", 14.0),
+    ("hard_factory2", "footage/factory_bottles_conveyor.mp4", 27.0),
+    ("hard_street1", "footage/street_security-cam_cars.mp4", 14.0),
+    ("hard_street2", "footage/street_security-cam_cars.mp4", 26.0),
+    ("hard_parking", "footage/parking-lot_overhead_cars.mp4", 16.0),
+    ("hard_freeway", "footage/freeway_overhead_multilane.avi", 18.0),
+    ("hard_trafficcam", "footage/trafficcam_burned-in-timestamp_hq.avi", 18.0),
+    # other road scenes and unrelated corpus footage
+    ("road_roadside1", "footage/highway_roadside.avi", 0.0),
+    ("road_roadside2", "footage/highway_roadside.avi", 14.0),
+    ("road_dashcam_test", "footage/dashcam_highway_test_video_1.5s.mp4", 0.0),
+    ("doorknob", "footage/doorknob_hd.mp4", 0.0),
+    ("meta_android601", "metadata/android601_with-gps.mp4", 0.0),
+    ("meta_iphone6", "metadata/apple_iphone6_with-gps.mov", 0.0),
+    ("meta_livephoto", "metadata/apple_iphone6s_livephoto_train.mov", 0.0),
+    ("meta_canon", "metadata/canon_MVI_4823.avi", 0.0),
+    ("meta_karma", "metadata/gopro_hero5_karma_drone.mp4", 0.0),
+    ("meta_gopromax", "metadata/gopro_max_heromode.mp4", 0.0),
+    ("meta_flashmob", "metadata/matroska_mkvmerge_flashmob.mkv", 0.0),
+    ("meta_ipad", "metadata/apple_ipadmini_hevc.mov", 0.0),
+    # Ken Burns pans over the corpus stills
+    ("still_iphone13", "still:stills/apple_iphone13pro_TestImage.jpg", 0.0),
+    ("still_iphone6", "still:stills/apple_iphone6_hdr.jpg", 0.0),
+    ("still_train", "still:stills/apple_iphone6s_livephoto_train.jpg", 0.0),
+    ("still_nokia", "still:stills/hmd_nokia-8.3-5g.jpg", 0.0),
+    ("still_nexus", "still:stills/lge_nexus5x_aarhus.jpg", 0.0),
+    ("still_nikon", "still:stills/nikon_coolpix-p6000_DSCN0010.jpg", 0.0),
+    ("still_sony", "still:stills/sony_hdr-as300_DSC00001.jpg", 0.0),
+    ("still_afp", "still:metadata/afp_c2pa_signed.jpg", 0.0),
+    # synthetic
+    ("syn_life", "lavfi:life=s=320x240:mold=10:r=25:ratio=0.1:death_color=#C83232:life_color=#00ff00,scale=640:480", 0.0),
+    ("syn_cellauto", "lavfi:cellauto=s=640x360:rule=110:r=25", 0.0),
+]
+
+# Transform families, two strengths each: (family, name, kind, argument).
+# kind "vf": a plain filter chain; others are handled in _transform_cmd.
+_LOGO_S = ("drawbox=x=iw*0.80:y=ih*0.04:w=iw*0.16:h=ih*0.10:color=red@0.9:t=fill,"
+           "drawbox=x=iw*0.82:y=ih*0.06:w=iw*0.12:h=ih*0.06:color=white@0.9:t=fill")
+_LOGO_L = ("drawbox=x=iw*0.2:y=ih*0.25:w=iw*0.6:h=ih*0.5:color=white@0.35:t=fill,"
+           "drawbox=x=iw*0.3:y=ih*0.35:w=iw*0.4:h=ih*0.3:color=blue@0.3:t=fill")
+_CAPTION = ("drawbox=x=0:y=ih*0.78:w=iw:h=ih*0.16:color=black@0.7:t=fill,"
+            "drawbox=x=iw*0.1:y=ih*0.81:w=iw*0.5:h=ih*0.04:color=white:t=fill,"
+            "drawbox=x=iw*0.1:y=ih*0.87:w=iw*0.7:h=ih*0.04:color=white:t=fill")
+_EVEN = "scale=trunc(iw/2)*2:trunc(ih/2)*2"
+
+
+def _screen(frac: float) -> str:
+    return (f"scale=trunc(iw*{frac}/2)*2:-2,pad=w=trunc(iw/{frac}/2)*2:h=trunc(ih/{frac}/2)*2:"
+            f"x=(ow-iw)/2:y=(oh-ih)/2:color=0x202020,"
+            f"drawbox=x=0:y=0:w=iw:h=ih*0.07:color=0x3a3a3a:t=fill,"
+            f"drawbox=x=iw*0.02:y=ih*0.015:w=ih*0.04:h=ih*0.04:color=white:t=fill,"
+            f"drawbox=x=iw*0.05:y=ih*0.94:w=iw*0.6:h=ih*0.012:color=red:t=fill,"
+            f"drawbox=x=iw*0.65:y=ih*0.94:w=iw*0.3:h=ih*0.012:color=gray:t=fill")
+
+
+def _reframe(zoom: float) -> str:
+    return (f"split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,"
+            f"boxblur=20[bg];[b]scale=trunc({360 * zoom}/2)*2:-2,crop=min(iw\\,360):min(ih\\,640)[fg];"
+            f"[bg][fg]overlay=(W-w)/2:(H-h)/2")
+
+
+TRANSFORMS: list[tuple[str, str, str, str]] = [
+    ("reencode", "h264_crf40", "enc", "-c:v libx264 -crf 40 -preset veryfast"),
+    ("reencode", "mpeg4_200k", "enc", "-c:v mpeg4 -b:v 200k"),
+    ("downscale", "360p", "vf", "scale=-2:360"),
+    ("downscale", "240p", "vf", "scale=-2:240"),
+    ("framerate", "15fps", "vf", "fps=15"),
+    ("framerate", "50fps", "vf", "fps=50"),
+    ("crop", "centre10", "vf", "crop=trunc(iw*0.9/2)*2:trunc(ih*0.9/2)*2"),
+    ("crop", "offcentre20", "vf", "crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:iw*0.15:ih*0.05"),
+    ("pad", "letterbox", "vf", "pad=w=iw:h=trunc(ih*1.4/2)*2:x=0:y=(oh-ih)/2:color=black"),
+    ("pad", "pillarbox", "vf", "pad=w=trunc(iw*1.5/2)*2:h=ih:x=(ow-iw)/2:y=0:color=0x303030"),
+    ("reframe916", "blurfill", "fc", _reframe(1.0)),
+    ("reframe916", "blurfill_zoom", "fc", _reframe(1.15)),
+    ("mirror", "hflip", "vf", "hflip"),
+    ("mirror", "hflip_360p", "vf", "hflip,scale=-2:360"),
+    ("logo", "small_corner", "vf", _LOGO_S),
+    ("logo", "large_translucent", "vf", _LOGO_L),
+    ("caption", "band", "vf", _CAPTION),
+    ("caption", "ticker", "ticker", ""),
+    ("colour", "grayscale", "vf", "hue=s=0"),
+    ("colour", "eq", "vf", "eq=brightness=0.12:contrast=1.4:gamma=1.3:saturation=1.3"),
+    ("blurnoise", "gblur", "vf", "gblur=sigma=2.5"),
+    ("blurnoise", "noise", "vf", "noise=alls=25:allf=t"),
+    ("trim", "head2", "trim", "2.0:0.0"),
+    ("trim", "head1.5_tail2.5", "trim", "1.5:2.5"),
+    ("subclip", "5s", "subclip", "2.0:5.0"),
+    ("subclip", "7s", "subclip", "1.0:7.0"),
+    ("speed", "0.75x", "speed", "0.75"),
+    ("speed", "1.5x", "speed", "1.5"),
+    ("screenrec", "70pct", "vf", _screen(0.7)),
+    ("screenrec", "50pct", "vf", _screen(0.5)),
+    ("combo", "crop10_mirror_crf32", "vf+enc", "crop=trunc(iw*0.9/2)*2:trunc(ih*0.9/2)*2,hflip|-c:v libx264 -crf 32"),
+    ("combo", "reframe_caption", "fc", _reframe(1.0) + "," + _CAPTION),
+]
+
+
+@dataclass
+class Query:
+    path: str
+    family: str
+    transform: str
+    source: str
+    positive: bool
+    speed: float = 1.0   # truth: t_ref = speed * t_query + offset
+    offset: float = 0.0
+
+
+def _run(cmd: list[str]) -> None:
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:12])} ... failed: {r.stderr.strip().splitlines()[-1:]}")
+
+
+def _ffmpeg() -> str:
+    return find_ffmpeg()
+
+
+_X264 = ["-c:v", "libx264", "-crf", "23", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-an"]
+_FIT = "scale='if(gt(iw,ih),min(640,iw),-2)':'if(gt(iw,ih),-2,min(640,ih))',setsar=1," + _EVEN
+
+
+def make_source(name: str, spec: str, start: float, out: Path, length: float = REF_LEN_S) -> None:
+    """Cut and normalise a source clip (reference or negative) into ``out``."""
+    if out.exists():
+        return
+    ff = _ffmpeg()
+    tmp = out.with_suffix(".tmp.mp4")
+    if spec.startswith("lavfi:"):
+        cmd = [ff, "-y", "-v", "error", "-f", "lavfi", "-i", spec[6:], "-t", str(length), "-vf", _FIT, *_X264,
+               "-g", "50", str(tmp)]
+    elif spec.startswith("still:"):
+        img = str(CORPUS / spec[6:])
+        frames = int(length * 25)
+        cmd = [ff, "-y", "-v", "error", "-loop", "1", "-i", img, "-t", str(length), "-vf",
+               f"scale=1280:-2,zoompan=z='1.0+0.004*on':x='iw/2-(iw/zoom/2)+on*0.8':y='ih/2-(ih/zoom/2)':"
+               f"d={frames}:s=640x360:fps=25", "-frames:v", str(frames), *_X264, str(tmp)]
+    else:
+        cmd = [ff, "-y", "-v", "error", "-ss", str(start), "-i", str(CORPUS / spec), "-t", str(length),
+               "-vf", _FIT, "-r", "25", *_X264, "-crf", "18", "-g", "50", str(tmp)]
+    _run(cmd)
+    tmp.rename(out)
+
+
+def _duration(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as c:
+        return c.duration / 1e6 if c.duration else REF_LEN_S
+
+
+def make_query(src: Path, filler: Path, kind: str, arg: str, out: Path) -> tuple[float, float]:
+    """Write the transformed clip; return the truth (speed, offset): t_ref = speed*t_q + offset."""
+    ff = _ffmpeg()
+    truth = (1.0, 0.0)
+    base = [ff, "-y", "-v", "error"]
+    if kind == "vf":
+        cmd = base + ["-i", str(src), "-vf", arg + "," + _EVEN, *_X264, str(out)]
+    elif kind == "enc":
+        cmd = base + ["-i", str(src), "-vf", _EVEN, *arg.split(), "-pix_fmt", "yuv420p", "-an", str(out)]
+    elif kind == "vf+enc":
+        vf, enc = arg.split("|")
+        cmd = base + ["-i", str(src), "-vf", vf + "," + _EVEN, *enc.split(), "-pix_fmt", "yuv420p", "-an", str(out)]
+    elif kind == "fc":
+        cmd = base + ["-i", str(src), "-filter_complex", arg + "," + _EVEN, *_X264, str(out)]
+    elif kind == "ticker":
+        fc = ("[1:v]scale=2*main_w:ih*0[x];" if False else "") + (
+            "[1:v]format=yuv420p[t];[0:v][t]overlay=x='-mod(t*90\\,640)':y=H-h-6:shortest=1,"
+            "drawbox=x=0:y=ih-ih*0.12:w=iw:h=2:color=yellow:t=fill," + _EVEN)
+        cmd = base + ["-i", str(src), "-f", "lavfi", "-i", "testsrc2=s=1280x32:r=25", "-filter_complex", fc,
+                      *_X264, str(out)]
+    elif kind == "trim":
+        head, tail = (float(x) for x in arg.split(":"))
+        dur = _duration(src) - head - tail
+        cmd = base + ["-ss", str(head), "-i", str(src), "-t", f"{dur:.3f}", "-vf", _EVEN, *_X264, str(out)]
+        truth = (1.0, head)
+    elif kind == "speed":
+        s = float(arg)
+        cmd = base + ["-i", str(src), "-vf", f"setpts=PTS/{s}," + _EVEN, *_X264, str(out)]
+        truth = (s, 0.0)
+    elif kind == "subclip":
+        a, length = (float(x) for x in arg.split(":"))
+        fc = ("[1:v]scale2ref=w=iw:h=ih[f][m];"
+              f"[f]split[f1][f2];[f1]trim=0:{FILLER_S},setpts=PTS-STARTPTS,fps=25,setsar=1[p];"
+              f"[f2]trim={FILLER_S}:{2 * FILLER_S},setpts=PTS-STARTPTS,fps=25,setsar=1[q];"
+              f"[m]trim={a}:{a + length},setpts=PTS-STARTPTS,fps=25,setsar=1[c];"
+              "[p][c][q]concat=n=3:v=1:a=0," + _EVEN)
+        cmd = base + ["-i", str(src), "-i", str(filler), "-filter_complex", fc, *_X264, str(out)]
+        truth = (1.0, a - FILLER_S)
+    else:  # pragma: no cover
+        raise ValueError(kind)
+    tmp = out.with_suffix(".tmp.mp4")
+    cmd[-1] = str(tmp)
+    _run(cmd)
+    tmp.rename(out)
+    return truth
+
+
+def _make_query_job(job: tuple) -> tuple[str, float, float] | None:
+    src, filler, kind, arg, out = job
+    try:
+        s, o = make_query(Path(src), Path(filler), kind, arg, Path(out))
+        return out, s, o
+    except Exception as exc:  # noqa: BLE001 - benchmark keeps going, reports the failure
+        print(f"  ! could not make {Path(out).name}: {exc}", file=sys.stderr)
+        return None
+
+
+def _fingerprint_job(path: str):
+    t = time.perf_counter()
+    fp = fingerprint(path, variants=True)
+    return path, fp, time.perf_counter() - t
+
+
+_PEER_SCRIPT = r"""
+import json, sys, time, os
+out = {}
+paths = json.load(open(sys.argv[1]))
+which = sys.argv[2]
+if which == "vpdq":
+    import vpdq
+    for p in paths:
+        try:
+            t = time.perf_counter()
+            feats = vpdq.computeHash(p, seconds_per_hash=1.0)
+            out[p] = {"t": time.perf_counter() - t,
+                      "h": [[f.hex, f.quality, f.timestamp] for f in feats]}
+        except Exception as e:
+            out[p] = {"err": str(e)}
+else:
+    from videohash import VideoHash
+    for p in paths:
+        try:
+            t = time.perf_counter()
+            h = VideoHash(path=p)
+            out[p] = {"t": time.perf_counter() - t, "h": h.hash_hex}
+            h.delete_storage_path()
+        except Exception as e:
+            out[p] = {"err": str(e)[:200]}
+json.dump(out, open(sys.argv[3], "w"))
+"""
+
+
+def run_peer(python: str, which: str, paths: list[str], workers: int = 2) -> tuple[dict, str | None]:
+    """Hash ``paths`` with a peer in its own venv; returns (results, reason it is n/a)."""
+    if not Path(python).exists():
+        return {}, f"no peer interpreter at {python} (create it: python -m venv /work/venv-peers; pip install vpdq 'Pillow<10' videohash)"
+    probe = subprocess.run([python, "-c", f"import {'vpdq' if which == 'vpdq' else 'videohash'}"],
+                           capture_output=True, text=True)
+    if probe.returncode != 0:
+        return {}, f"{which} not importable: {probe.stderr.strip().splitlines()[-1:]}"
+    env = dict(os.environ)
+    bindir = CACHE / "bin"
+    bindir.mkdir(parents=True, exist_ok=True)
+    link = bindir / "ffmpeg"
+    if not link.exists():
+        link.symlink_to(_ffmpeg())
+    env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+    with tempfile.TemporaryDirectory() as td:
+        script = Path(td) / "peer.py"
+        script.write_text(_PEER_SCRIPT)
+        chunks = [paths[i::workers] for i in range(workers)]
+        procs = []
+        for i, chunk in enumerate(chunks):
+            inp, outp = Path(td) / f"in{i}.json", Path(td) / f"out{i}.json"
+            inp.write_text(json.dumps(chunk))
+            procs.append((subprocess.Popen([python, str(script), str(inp), which, str(outp)], env=env,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True), outp))
+        res: dict = {}
+        for p, outp in procs:
+            _, err = p.communicate()
+            if p.returncode != 0 or not outp.exists():
+                return {}, f"{which} worker failed: {err.strip().splitlines()[-1:] if err else p.returncode}"
+            res.update(json.loads(outp.read_text()))
+    return res, None
+
+
+def _pdq_bits(hexes: list[str]) -> np.ndarray:
+    return np.unpackbits(np.array([np.frombuffer(bytes.fromhex(h), dtype=np.uint8) for h in hexes]), axis=1)
+
+
+def vpdq_match(query: list, ref: list, distance_tolerance: int = 31, quality_tolerance: int = 50,
+               query_match_pct: float = 80.0) -> tuple[bool, float]:
+    """threatexchange's brute-force vPDQ match: quality filter, dedupe, % of query frames matched."""
+    q = sorted({h for h, qual, _ in query if qual >= quality_tolerance})
+    r = sorted({h for h, qual, _ in ref if qual >= quality_tolerance})
+    if not q or not r:
+        return False, 0.0
+    qb, rb = _pdq_bits(q), _pdq_bits(r)
+    d = (qb[:, None, :] != rb[None, :, :]).sum(axis=2)
+    pct = 100.0 * float((d.min(axis=1) <= distance_tolerance).mean())
+    return pct >= query_match_pct, pct
+
+
+def _vh_dist(a: str, b: str) -> int:
+    return bin(int(a, 16) ^ int(b, 16)).count("1")
+
+
+def speed_test(peers_python: str, table: CandidateTable) -> dict:
+    """Fingerprint a 60 s 1080p phone-like clip: ours, vPDQ, ffmpeg keyframe-only decode."""
+    clip = CACHE / "speed_1080p_60s.mp4"
+    ff = _ffmpeg()
+    if not clip.exists():
+        tmp = clip.with_suffix(".tmp.mp4")
+        _run([ff, "-y", "-v", "error", "-stream_loop", "-1", "-i", str(CORPUS / "footage/park_street_bus_1080p.mp4"),
+              "-t", "60", "-vf", "noise=alls=6:allf=t,hue=H=0.3*sin(t/3)", "-r", "30",
+              "-c:v", "libx264", "-preset", "veryfast", "-b:v", "12M", "-maxrate", "12M", "-bufsize", "12M",
+              "-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-an", str(tmp)])
+        tmp.rename(clip)
+    out: dict = {}
+    t = time.perf_counter()
+    _run([ff, "-v", "error", "-skip_frame", "nokey", "-i", str(clip), "-f", "null", "-"])
+    out["ffmpeg_keyframes_s"] = time.perf_counter() - t
+    t = time.perf_counter()
+    fp = fingerprint(clip, variants=True)
+    out["ours_fingerprint_s"] = time.perf_counter() - t
+    match_fingerprint(fp, table)
+    out["ours_query_s"] = time.perf_counter() - t
+    res, why = run_peer(peers_python, "vpdq", [str(clip)], workers=1)
+    if why or "err" in res.get(str(clip), {"err": 1}):
+        out["vpdq_s"] = None
+        out["vpdq_why"] = why or res.get(str(clip), {}).get("err")
+    else:
+        out["vpdq_s"] = res[str(clip)]["t"]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--quick", action="store_true", help="4 references, 10 negatives, no speed test")
+    ap.add_argument("--calibrate", action="store_true", help="print the threshold the negatives imply")
+    ap.add_argument("--peers-python", default="/work/venv-peers/bin/python")
+    ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--videohash-neg-every", type=int, default=3,
+                    help="run videohash on every k-th negative (all positives)")
+    ap.add_argument("--workers", type=int, default=2)
+    args = ap.parse_args(argv)
+
+    t_start = time.perf_counter()
+    refs = REFS[:4] if args.quick else REFS
+    negs = NEGS[::3] if args.quick else NEGS
+    src_dir, q_dir = CACHE / "sources", CACHE / "queries"
+    src_dir.mkdir(parents=True, exist_ok=True)
+    q_dir.mkdir(parents=True, exist_ok=True)
+
+    print(f"[1/5] sources: {len(refs)} references + {len(DISTRACTOR_REFS)} indexed distractors, "
+          f"{len(negs)} negative sources", flush=True)
+    jobs = [(n, s, st, src_dir / f"{n}.mp4") for n, s, st in refs]
+    jobs += [(n, "lavfi:" + s, 0.0, src_dir / f"{n}.mp4") for n, s in DISTRACTOR_REFS]
+    jobs += [(n, s, st, src_dir / f"{n}.mp4") for n, s, st in negs]
+    with ProcessPoolExecutor(args.workers) as ex:
+        list(ex.map(make_source, *zip(*jobs)))
+
+    print("[2/5] indexing references", flush=True)
+    table = CandidateTable(32)
+    for n, *_ in refs + [(n, s, 0.0) for n, s in DISTRACTOR_REFS]:
+        fp = fingerprint(src_dir / f"{n}.mp4", variants=False, fps=INDEX_FPS)
+        table.add(n, fp.times_s, fp.hashes)
+
+    print("[3/5] transformed queries", flush=True)
+    filler_pos = src_dir / f"{negs[0][0]}.mp4"
+    filler_neg = src_dir / f"{negs[-1][0]}.mp4"
+    qjobs, meta = [], {}
+    for positive, items in ((True, refs), (False, negs)):
+        for n, *_ in items:
+            for fam, tname, kind, arg in TRANSFORMS:
+                out = q_dir / f"{'pos' if positive else 'neg'}__{n}__{fam}__{tname}.mp4"
+                filler = filler_pos if positive else (filler_neg if n != negs[-1][0] else filler_pos)
+                meta[str(out)] = Query(str(out), fam, tname, n, positive)
+                qjobs.append((str(src_dir / f"{n}.mp4"), str(filler), kind, arg, str(out)))
+    todo = [j for j in qjobs if not Path(j[4]).exists()]
+    truth_file = CACHE / "truth.json"
+    truths = json.loads(truth_file.read_text()) if truth_file.exists() else {}
+    with ProcessPoolExecutor(args.workers) as ex:
+        for r in ex.map(_make_query_job, todo, chunksize=4):
+            if r:
+                truths[r[0]] = [r[1], r[2]]
+    truth_file.write_text(json.dumps(truths))
+    queries = [meta[j[4]] for j in qjobs if Path(j[4]).exists()]
+    for q in queries:
+        q.speed, q.offset = truths.get(q.path, [1.0, 0.0])
+    n_pos = sum(q.positive for q in queries)
+    print(f"      {n_pos} positive and {len(queries) - n_pos} negative queries", flush=True)
+
+    print("[4/5] ours", flush=True)
+    ours: dict[str, dict] = {}
+    fps_times = []
+    with ProcessPoolExecutor(args.workers) as ex:
+        for path, fp, dt in ex.map(_fingerprint_job, [q.path for q in queries], chunksize=4):
+            fps_times.append(dt)
+            ms = match_fingerprint(fp, table, threshold=0.0)
+            ours[path] = {"matches": ms}
+
+    peers: dict[str, tuple[dict, str | None]] = {}
+    if not args.no_peers:
+        print("[5/5] peers (vPDQ, videohash)", flush=True)
+        ref_paths = [str(src_dir / f"{n}.mp4") for n, *_ in refs + [(n, s, 0.0) for n, s in DISTRACTOR_REFS]]
+        qpaths = [q.path for q in queries]
+        peers["vpdq"] = run_peer(args.peers_python, "vpdq", ref_paths + qpaths, args.workers)
+        negs_q = [q.path for q in queries if not q.positive]
+        vh_paths = [q.path for q in queries if q.positive] + negs_q[::max(1, args.videohash_neg_every)]
+        peers["videohash"] = run_peer(args.peers_python, "videohash", ref_paths + vh_paths, args.workers)
+
+    # ------------------------------------------------------------------ scoring
+    ref_ids = [n for n, *_ in refs] + [n for n, _ in DISTRACTOR_REFS]
+    neg_scores = sorted((max([m.score for m in ours[q.path]["matches"]] or [0.0]) for q in queries
+                         if not q.positive), reverse=True)
+    if args.calibrate:
+        top = neg_scores[0] if neg_scores else 0.0
+        print(f"calibration: highest negative score {top:.4f}; 99th pct {np.percentile(neg_scores, 99):.4f}; "
+              f"suggested threshold {min(1.0, top * 1.15):.3f}; current MATCH_THRESHOLD {MATCH_THRESHOLD}")
+
+    def ours_decision(q: Query) -> tuple[bool, float | None]:
+        ms = [m for m in ours[q.path]["matches"] if m.score >= MATCH_THRESHOLD]
+        if not q.positive:
+            return bool(ms), None
+        hit = [m for m in ms if m.footage_id == q.source]
+        if not hit:
+            return False, None
+        m = hit[0]
+        true_ref = q.speed * m.query_start_s + q.offset
+        return True, abs(m.ref_start_s - true_ref)
+
+    def vpdq_decision(q: Query) -> bool | None:
+        res, why = peers.get("vpdq", ({}, "not run"))
+        if why or q.path not in res or "err" in res[q.path]:
+            return None
+        hits = []
+        for rid in ref_ids:
+            rp = str(src_dir / f"{rid}.mp4")
+            if rp in res and "h" in res[rp]:
+                ok, _ = vpdq_match(res[q.path]["h"], res[rp]["h"])
+                if ok:
+                    hits.append(rid)
+        return (q.source in hits) if q.positive else bool(hits)
+
+    def vh_decision(q: Query) -> bool | None:
+        res, why = peers.get("videohash", ({}, "not run"))
+        if why or q.path not in res or "err" in res[q.path]:
+            return None
+        hits = [rid for rid in ref_ids if "h" in res.get(str(src_dir / f"{rid}.mp4"), {})
+                and _vh_dist(res[q.path]["h"], res[str(src_dir / f"{rid}.mp4")]["h"]) <= 10]
+        return (q.source in hits) if q.positive else bool(hits)
+
+    fams = sorted({q.family for q in queries}, key=[t[0] for t in TRANSFORMS].index)
+    rows = []
+    all_err: list[float] = []
+    for fam in fams + ["POOLED"]:
+        sel = [q for q in queries if fam == "POOLED" or q.family == fam]
+        pos, neg = [q for q in sel if q.positive], [q for q in sel if not q.positive]
+        dec = [ours_decision(q) for q in pos]
+        rec = np.mean([d[0] for d in dec]) if pos else float("nan")
+        errs = [d[1] for d in dec if d[0]]
+        if fam != "POOLED":
+            all_err += errs
+        fpr = np.mean([ours_decision(q)[0] for q in neg]) if neg else float("nan")
+        within = np.mean([e <= 0.5 for e in errs]) if errs else float("nan")
+        vp = [vpdq_decision(q) for q in pos]
+        vpn = [vpdq_decision(q) for q in neg]
+        vh = [vh_decision(q) for q in pos]
+        vhn = [vh_decision(q) for q in neg]
+
+        def rate(xs: list) -> str:
+            xs = [x for x in xs if x is not None]
+            return f"{np.mean(xs):.3f}" if xs else "n/a"
+
+        rows.append((fam, len(pos), len(neg), f"{rec:.3f}", f"{fpr:.3f}",
+                     f"{np.median(errs):.2f}" if errs else "-", f"{within:.3f}" if errs else "-",
+                     rate(vp), rate(vpn), rate(vh), rate(vhn)))
+
+    print()
+    print(f"single global threshold: MATCH_THRESHOLD = {MATCH_THRESHOLD}; "
+          f"highest negative score {neg_scores[0] if neg_scores else 0:.3f}")
+    hdr = ("family", "pos", "neg", "recall", "FPR", "med|dOff|s", "off<=0.5", "vPDQ rec", "vPDQ FPR",
+           "vh rec", "vh FPR")
+    widths = [18, 5, 5, 7, 7, 10, 9, 9, 9, 7, 7]
+    print(" ".join(h.ljust(w) for h, w in zip(hdr, widths)))
+    for r in rows:
+        print(" ".join(str(c).ljust(w) for c, w in zip(r, widths)))
+    for name in ("vpdq", "videohash"):
+        if name in peers and peers[name][1]:
+            print(f"{name}: n/a ({peers[name][1]})")
+    if args.no_peers:
+        print("peers: n/a (--no-peers)")
+    static_view = {"hard_trafficcam", "hard_freeway"}
+    negs_ns = [q for q in queries if not q.positive and q.source not in static_view]
+    negs_s = [q for q in queries if not q.positive and q.source in static_view]
+    if negs_s:
+        print(f"ours FPR without the static-camera same-view negatives ({', '.join(sorted(static_view))}): "
+              f"{np.mean([ours_decision(q)[0] for q in negs_ns]):.3f} over {len(negs_ns)}; on them alone: "
+              f"{np.mean([ours_decision(q)[0] for q in negs_s]):.3f} over {len(negs_s)}")
+    if not args.no_peers:
+        print(f"(videohash ran on all positives and every {args.videohash_neg_every}th negative)")
+    print(f"mean fingerprint time per query: {np.mean(fps_times):.3f} s")
+
+    # corpus ground truth
+    print("\ncorpus ground truth (reference -> query, ours at the global threshold)")
+    gt = [("footage/chair_orig-22_sd.mp4", q, o) for q, o in (
+        ("footage/chair_22_grey.mp4", 0.0), ("footage/chair_22_sepia.mp4", 0.0),
+        ("footage/chair_22_small-logo.mp4", 0.0), ("footage/chair_22_large-logo.mp4", 0.0),
+        ("footage/chair_22_trim-2.0s.mp4", 2.0), ("footage/chair_22_trim-3.7s.mp4", 3.7),
+        ("footage/doorknob_hd.mp4", None))]
+    gt += [("footage/pattern_hd.mp4", "footage/pattern_sd_grey.mp4", 0.0),
+           ("footage/pattern_hd.mp4", "footage/pattern_sd_small-logo.mp4", 0.0),
+           ("footage/highway_overhead_640x360.avi", "footage/highway_overhead_320x176.avi", 0.0),
+           ("footage/highway_overhead_640x360.avi", "footage/highway_roadside.avi", None),
+           ("footage/trafficcam_burned-in-timestamp_hq.avi", "footage/trafficcam_burned-in-timestamp.avi", 0.0),
+           ("footage/dashcam_highway_solidWhiteRight.mp4", "footage/dashcam_highway_solidWhiteRight_frame.jpg", 0.72),
+           ("metadata/apple_ipadmini_hevc.mov", "metadata/apple_coremedia_export_avc.mp4", 0.0)]
+    ctab = CandidateTable(32)
+    for r in sorted({g[0] for g in gt}) + ["footage/doorknob_hd.mp4"]:
+        if r == "footage/doorknob_hd.mp4":
+            continue
+        fp = fingerprint(CORPUS / r, variants=False, fps=INDEX_FPS)
+        ctab.add(r, fp.times_s, fp.hashes)
+    for ref, q, off in gt:
+        ms = match_fingerprint(fingerprint(CORPUS / q), ctab)
+        hit = [m for m in ms if m.footage_id == ref]
+        if off is None:
+            verdict = "OK (no match)" if not ms else f"FALSE MATCH {ms[0]!r}"
+        elif hit:
+            err = abs(hit[0].ref_start_s - (hit[0].query_start_s + off))
+            verdict = f"{'OK' if err <= 0.5 else 'OFFSET'} score={hit[0].score:.3f} offset err={err:.2f} s"
+        else:
+            verdict = "MISSED"
+        print(f"  {Path(q).name:44s} -> {Path(ref).name:38s} {verdict}")
+
+    if not args.quick:
+        print("\nfingerprinting speed, 60 s 1080p H.264 (1 s GOP, 12 Mbps)")
+        sp = speed_test(args.peers_python, table)
+        print(f"  ffmpeg keyframes-only decode (floor): {sp['ffmpeg_keyframes_s']:.2f} s")
+        print(f"  ours fingerprint (with variants):     {sp['ours_fingerprint_s']:.2f} s "
+              f"({sp['ours_fingerprint_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor)")
+        print(f"  ours fingerprint + match:             {sp['ours_query_s']:.2f} s "
+              f"({sp['ours_query_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor)")
+        if sp.get("vpdq_s"):
+            print(f"  vPDQ computeHash:                     {sp['vpdq_s']:.2f} s "
+                  f"(ours = {sp['ours_fingerprint_s'] / sp['vpdq_s']:.2f} of vPDQ)")
+        else:
+            print(f"  vPDQ: n/a ({sp.get('vpdq_why')})")
+    print(f"\ntotal benchmark time {time.perf_counter() - t_start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

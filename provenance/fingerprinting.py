@@ -1,0 +1,147 @@
+"""Fingerprint a clip: decode -> choose frames -> remove borders -> hash (plus query variants)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from .errors import InvalidArgumentError
+from .hashing import DEFAULT_HASHER, Fingerprint, phash256_batch, prepare_phash_input
+from .keyframes import (
+    DEFAULT_MAX_FRAMES,
+    DEFAULT_MAX_GAP_S,
+    Borders,
+    crop_frame,
+    detect_borders,
+    select_frames,
+)
+from .media.decode import DEFAULT_MAX_SIDE
+
+__all__ = ["INDEX_FPS", "VARIANT_NAMES", "fingerprint", "fingerprint_images"]
+
+#: Grid density [frames/s] recommended when fingerprinting reference footage for an index:
+#: dense references let sparse (keyframe-only) queries land within 1/8 s of a reference frame.
+INDEX_FPS = 4.0
+
+#: Query-side variants, in the order they are stored in ``Fingerprint.variants``.
+#: ``mirror``: horizontal flip; ``crop80``: centre 80% (extra picture around the footage);
+#: ``left``/``right``/``top``/``bottom``: one half of a split view (its own bars removed);
+#: ``nocrop``: the frame before border removal (only when borders were cut).
+VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "nocrop")
+
+
+def _centre(image: np.ndarray, frac: float) -> np.ndarray:
+    h, w = image.shape[:2]
+    dh, dw = int(round(h * (1 - frac) / 2)), int(round(w * (1 - frac) / 2))
+    return image[dh:h - dh, dw:w - dw]
+
+
+def _halves(image: np.ndarray, name: str) -> np.ndarray:
+    h, w = image.shape[:2]
+    return {"left": image[:, : w // 2], "right": image[:, w // 2:],
+            "top": image[: h // 2], "bottom": image[h // 2:]}[name]
+
+
+def _hash_images(images: Sequence[np.ndarray]) -> np.ndarray:
+    if not images:
+        return np.zeros((0, 32), dtype=np.uint8)
+    return phash256_batch(np.stack([prepare_phash_input(np.ascontiguousarray(im)) for im in images]))
+
+
+def fingerprint_images(
+    times_s: Sequence[float] | np.ndarray,
+    images: Sequence[np.ndarray],
+    *,
+    borders: Borders | None = None,
+    variants: bool = True,
+    duration_s: float | None = None,
+) -> Fingerprint:
+    """Hash already-decoded frames of one clip (pure; no I/O).
+
+    Parameters
+    ----------
+    times_s : sequence of float
+        Media time of each frame [s].
+    images : sequence of ndarray of uint8, shape (H, W, 3)
+        Uncropped frames of one clip (all one size when ``borders`` cuts anything).
+    borders : Borders, optional
+        Borders to cut before hashing (None: none).
+    variants : bool
+        Also compute the query-side variants of :data:`VARIANT_NAMES`.
+    duration_s : float, optional
+        Clip duration [s].
+
+    Returns
+    -------
+    Fingerprint
+    """
+    if len(times_s) != len(images):
+        raise InvalidArgumentError(f"{len(times_s)} times but {len(images)} images; they must match")
+    b = borders or Borders()
+    cropped = [crop_frame(im, b) if b.any else im for im in images]
+    hashes = _hash_images(cropped)
+    var: dict[str, np.ndarray] = {}
+    if variants and cropped:
+        var["mirror"] = _hash_images([im[:, ::-1] for im in cropped])
+        var["crop80"] = _hash_images([_centre(im, 0.8) for im in cropped])
+        for name in ("left", "right", "top", "bottom"):
+            parts = [_halves(im, name) for im in cropped]
+            pb = detect_borders(parts) if len({p.shape for p in parts}) == 1 else Borders()
+            var[name] = _hash_images([crop_frame(p, pb) if pb.any else p for p in parts])
+        if b.any:
+            var["nocrop"] = _hash_images(list(images))
+    return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s)
+
+
+def fingerprint(
+    path: str | os.PathLike[str],
+    *,
+    variants: bool = True,
+    fps: float | None = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    max_side: int = DEFAULT_MAX_SIDE,
+) -> Fingerprint:
+    """Perceptual fingerprint of a video (or still) for known-footage matching.
+
+    Frames are chosen as in :func:`provenance.extract_keyframes` (codec keyframes, with grid
+    frames filling gaps longer than ``max_gap_s``, or a fixed ``fps`` grid), rotated for
+    display, stripped of bars, blurred fill and static overlays, filtered of black and flat
+    frames, then hashed with the 256-bit DCT pHash (:data:`~provenance.hashing.DEFAULT_HASHER`).
+
+    Parameters
+    ----------
+    path
+        Video file or still image.
+    variants : bool
+        Compute query-side variants (mirror, centre crop, split-view halves, uncropped); use
+        True for queries, False for reference footage going into an index.
+    fps : float, optional
+        Fixed grid density [frames/s]; :data:`INDEX_FPS` is recommended for references.
+        None (default): keyframe-led selection, the fast path for queries.
+    max_gap_s : float
+        Largest gap between hashed frames [s] in the default selection.
+    max_frames : int
+        Upper bound on hashed frames.
+    max_side : int
+        Longer side of decoded frames [px].
+
+    Returns
+    -------
+    Fingerprint
+
+    Raises
+    ------
+    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError, InvalidArgumentError
+
+    Examples
+    --------
+    >>> ref = fingerprint("known.mp4", variants=False, fps=INDEX_FPS)  # doctest: +SKIP
+    >>> query = fingerprint("upload.mp4")  # doctest: +SKIP
+    """
+    frames, borders, duration = select_frames(path, fps=fps, max_gap_s=max_gap_s, max_frames=max_frames,
+                                              max_side=max_side)
+    return fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
+                              variants=variants, duration_s=duration)

@@ -1,0 +1,190 @@
+"""Tests of known-footage matching (provenance.index.matching) against corpus truth and transforms."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from provenance.errors import InvalidArgumentError
+from provenance.fingerprinting import INDEX_FPS, fingerprint
+from provenance.hashing import Fingerprint
+from provenance.index.candidates import CandidateTable
+from provenance.index.matching import MATCH_THRESHOLD, Match, match_fingerprint
+from provenance.media.tools import find_ffmpeg
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus not available")
+
+REFS = {
+    "chair": "footage/chair_orig-22_sd.mp4",
+    "pattern": "footage/pattern_hd.mp4",
+    "highway": "footage/highway_overhead_640x360.avi",
+    "trafficcam": "footage/trafficcam_burned-in-timestamp_hq.avi",
+    "dashcam": "footage/dashcam_highway_solidWhiteRight.mp4",
+    "ipad": "metadata/apple_ipadmini_hevc.mov",
+}
+
+
+@pytest.fixture(scope="module")
+def table() -> CandidateTable:
+    t = CandidateTable(32)
+    for fid, rel in REFS.items():
+        fp = fingerprint(CORPUS / rel, variants=False, fps=INDEX_FPS)
+        t.add(fid, fp.times_s, fp.hashes)
+    return t
+
+
+def _best(path: Path, table: CandidateTable) -> list[Match]:
+    return match_fingerprint(fingerprint(path), table)
+
+
+# ---------------------------------------------------------------- corpus ground truth
+@pytest.mark.parametrize("query, ref, offset_s", [
+    ("footage/chair_22_grey.mp4", "chair", 0.0),
+    ("footage/chair_22_sepia.mp4", "chair", 0.0),
+    ("footage/chair_22_small-logo.mp4", "chair", 0.0),
+    ("footage/chair_22_large-logo.mp4", "chair", 0.0),
+    ("footage/chair_22_trim-2.0s.mp4", "chair", 2.0),
+    ("footage/chair_22_trim-3.7s.mp4", "chair", 3.7),
+    ("footage/pattern_sd_grey.mp4", "pattern", 0.0),
+    ("footage/pattern_sd_small-logo.mp4", "pattern", 0.0),
+    ("footage/highway_overhead_320x176.avi", "highway", 0.0),
+    ("footage/trafficcam_burned-in-timestamp.avi", "trafficcam", 0.0),
+    ("footage/dashcam_highway_solidWhiteRight_frame.jpg", "dashcam", 0.72),
+    ("metadata/apple_coremedia_export_avc.mp4", "ipad", 0.0),
+])
+def test_corpus_ground_truth(query, ref, offset_s, table):
+    ms = _best(CORPUS / query, table)
+    assert ms and ms[0].footage_id == ref, ms
+    m = ms[0]
+    assert m.score >= MATCH_THRESHOLD
+    assert abs(m.ref_start_s - (m.query_start_s + offset_s)) <= 0.5
+    assert m.speed == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.mark.parametrize("query", ["footage/doorknob_hd.mp4", "footage/highway_roadside.avi",
+                                   "footage/dashcam_highway_test_video_1.5s.mp4"])
+def test_corpus_distractors_do_not_match(query, table):
+    assert _best(CORPUS / query, table) == []
+
+
+# ---------------------------------------------------------------- generated transforms
+def _ff(*args: str) -> None:
+    subprocess.run([find_ffmpeg(), "-y", "-v", "error", *args], check=True, capture_output=True)
+
+
+_ENC = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p", "-an"]
+_EVEN = "scale=trunc(iw/2)*2:trunc(ih/2)*2"
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """An 8 s low-resolution reference cut from the chair clip, its index, and an unrelated filler."""
+    d = tmp_path_factory.mktemp("transforms")
+    ref = d / "ref.mp4"
+    _ff("-ss", "4", "-i", str(CORPUS / "footage/chair_orig-22_sd.mp4"), "-t", "8", "-vf", "scale=-2:360",
+        "-r", "25", *_ENC, "-g", "50", str(ref))
+    filler = d / "filler.mp4"
+    _ff("-i", str(CORPUS / "footage/doorknob_hd.mp4"), "-t", "4", "-vf", "scale=240:360,setsar=1", "-r", "25",
+        *_ENC, str(filler))
+    t = CandidateTable(32)
+    fp = fingerprint(ref, variants=False, fps=INDEX_FPS)
+    t.add("chair8", fp.times_s, fp.hashes)
+    hw = fingerprint(CORPUS / REFS["highway"], variants=False, fps=INDEX_FPS)
+    t.add("highway", hw.times_s, hw.hashes)
+    return d, ref, filler, t
+
+
+# family -> (filter chain, truth speed, truth offset [s])
+FAMILIES = {
+    "reencode": (None, 1.0, 0.0),
+    "downscale": ("scale=-2:180", 1.0, 0.0),
+    "framerate": ("fps=15", 1.0, 0.0),
+    "crop": ("crop=trunc(iw*0.9/2)*2:trunc(ih*0.9/2)*2", 1.0, 0.0),
+    "letterbox": ("pad=w=trunc(iw*1.5/2)*2:h=ih:x=(ow-iw)/2:y=0:color=black", 1.0, 0.0),
+    "reframe916": ("split[a][b];[a]scale=360:640,boxblur=20[bg];[b]scale=360:-2[fg];"
+                   "[bg][fg]overlay=(W-w)/2:(H-h)/2", 1.0, 0.0),
+    "mirror": ("hflip", 1.0, 0.0),
+    "logo": ("drawbox=x=iw*0.2:y=ih*0.25:w=iw*0.6:h=ih*0.5:color=white@0.35:t=fill", 1.0, 0.0),
+    "caption": ("drawbox=x=0:y=ih*0.8:w=iw:h=ih*0.14:color=black@0.7:t=fill", 1.0, 0.0),
+    "colour": ("hue=s=0,eq=contrast=1.3:gamma=1.2", 1.0, 0.0),
+    "blurnoise": ("gblur=sigma=2,noise=alls=20:allf=t", 1.0, 0.0),
+    "speed": ("setpts=PTS/1.5", 1.5, 0.0),
+    "screenrec": ("scale=trunc(iw*0.6/2)*2:-2,pad=w=trunc(iw/0.6/2)*2:h=trunc(ih/0.6/2)*2:x=(ow-iw)/2:"
+                  "y=(oh-ih)/2:color=0x202020,drawbox=x=0:y=0:w=iw:h=ih*0.07:color=0x3a3a3a:t=fill", 1.0, 0.0),
+}
+
+
+@pytest.mark.parametrize("family", [
+    pytest.param(f, marks=pytest.mark.xfail(reason="known gap: a 2:3 portrait clip in a 9:16 blurred frame "
+                                             "leaves thin blur bands that the detector misses", strict=False))
+    if f == "reframe916" else f for f in sorted(FAMILIES)])
+def test_transform_family_is_matched(family, small):
+    d, ref, _, t = small
+    vf, speed, offset = FAMILIES[family]
+    out = d / f"{family}.mp4"
+    if vf is None:
+        _ff("-i", str(ref), "-c:v", "mpeg4", "-b:v", "150k", "-an", str(out))
+    else:
+        _ff("-i", str(ref), "-filter_complex", vf + "," + _EVEN, *_ENC, str(out))
+    ms = match_fingerprint(fingerprint(out), t)
+    assert ms and ms[0].footage_id == "chair8", (family, ms)
+    m = ms[0]
+    assert abs(m.ref_start_s - (speed * m.query_start_s + offset)) <= 0.5
+    assert m.speed == pytest.approx(speed, rel=0.1)
+    if family == "mirror":
+        assert m.variant == "mirror"
+
+
+def test_trim_reports_offset(small):
+    d, ref, _, t = small
+    out = d / "trim.mp4"
+    _ff("-ss", "2.5", "-i", str(ref), *_ENC, str(out))
+    m = match_fingerprint(fingerprint(out), t)[0]
+    assert m.footage_id == "chair8" and abs(m.ref_start_s - m.query_start_s - 2.5) <= 0.5
+
+
+def test_subclip_inside_unrelated_footage_reports_segments(small):
+    d, _, filler, t = small
+    out = d / "subclip.mp4"
+    fc = ("[0:v]trim=3:8,setpts=PTS-STARTPTS,fps=25,setsar=1[c];"
+          "[1:v]scale=640:360,setsar=1,split[a][b];[a]trim=0:2,setpts=PTS-STARTPTS[p];"
+          "[b]trim=2:4,setpts=PTS-STARTPTS[q];[p][c][q]concat=n=3:v=1:a=0")
+    _ff("-i", str(CORPUS / REFS["highway"]), "-i", str(filler), "-filter_complex", fc, *_ENC, str(out))
+    ms = match_fingerprint(fingerprint(out), t)
+    assert ms and ms[0].footage_id == "highway", ms
+    m = ms[0]
+    # the copied 5 s sit at query 2-7 s and come from reference 3-8 s
+    assert 1.5 <= m.query_start_s <= 3.1 and 5.9 <= m.query_end_s <= 7.5
+    assert abs(m.ref_start_s - (m.query_start_s + 1.0)) <= 0.5
+    assert abs(m.ref_end_s - (m.query_end_s + 1.0)) <= 0.5
+
+
+def test_unrelated_transformed_footage_stays_below_threshold(small):
+    """Threshold calibration guard: transformed non-indexed clips do not reach the threshold."""
+    d, _, filler, t = small
+    for i, vf in enumerate(["hflip", "scale=-2:180", "crop=iw*0.8:ih*0.8", "hue=s=0"]):
+        out = d / f"neg{i}.mp4"
+        _ff("-i", str(filler), "-vf", vf + "," + _EVEN, *_ENC, str(out))
+        assert match_fingerprint(fingerprint(out), t) == []
+    for rel in ("footage/doorknob_hd.mp4", "footage/bbb_matroska_test1.mkv"):
+        near = match_fingerprint(fingerprint(CORPUS / rel), t, threshold=0.0)
+        assert all(m.score < MATCH_THRESHOLD for m in near)
+    assert 0.0 < MATCH_THRESHOLD < 1.0
+
+
+# ---------------------------------------------------------------- API
+def test_match_value_object_and_argument_checks(table):
+    m = Match("x", 0.9, 0.0, 1.0, 2.0, 3.0, 1.0, "original", 3)
+    assert m.to_dict()["footage_id"] == "x" and "score=0.900" in repr(m)
+    empty = Fingerprint(np.zeros(0), np.zeros((0, 32), np.uint8))
+    assert match_fingerprint(empty, table) == []
+    with pytest.raises(InvalidArgumentError):
+        match_fingerprint(empty, table, threshold=1.5)
+    with pytest.raises(InvalidArgumentError):
+        match_fingerprint(Fingerprint(np.zeros(1), np.zeros((1, 8), np.uint8)), table)
+    with pytest.raises(InvalidArgumentError):
+        match_fingerprint("not a fingerprint", table)  # type: ignore[arg-type]
