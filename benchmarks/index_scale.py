@@ -1,0 +1,263 @@
+"""Scale benchmark of the known-footage index: 1M and 10M realistic frame hashes.
+
+Hashes are realistic, not uniform bits: a pool of 256-bit pHashes (imagehash, hash_size
+16) of real decoded frames of ../shared/corpus/footage under random crops, mirroring and
+brightness changes; each synthetic clip takes a pooled scene hash, perturbs it into a new
+scene, and lets it drift a few bits per frame like a moving camera, with cuts.
+
+Measured per backend: build time (store inserts + candidate-table load), RAM (table
+arrays and process peak RSS), disk, and per-query-video candidate retrieval latency
+(p50/p95) at the radius and ``max_per_query`` that matching uses, and at a tighter radius.
+A query video is 60 frames of a known clip, re-encoded (5% bits flipped), plus the
+variants matching sends (7 further hash sets). FAISS ``IndexBinaryFlat`` answers the same
+queries on the same data as the peer; results are checked identical to an exhaustive scan
+on a sample.
+
+Usage::
+
+    python benchmarks/index_scale.py --quick          # 1M only
+    python benchmarks/index_scale.py                  # 1M and 10M
+    python benchmarks/index_scale.py --postgres URL   # also PostgreSQL
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import resource
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from provenance.hashing import Fingerprint  # noqa: E402
+from provenance.index import FootageIndex  # noqa: E402
+from provenance.index.candidates import CandidateTable, exhaustive_query  # noqa: E402
+
+log = logging.getLogger("index_scale")
+CORPUS = ROOT.parent / "shared" / "corpus" / "footage"
+FRAMES_PER_CLIP = 100
+T0 = datetime(2022, 1, 1, tzinfo=timezone.utc)
+
+
+def real_hash_pool(n: int, seed: int = 0) -> np.ndarray:
+    """pHash-256 of real corpus frames under random crops, mirroring and brightness."""
+    import av
+    import imagehash
+    from PIL import Image, ImageEnhance, ImageOps
+
+    frames: list[Image.Image] = []
+    for path in sorted(CORPUS.glob("*.mp4")) + sorted(CORPUS.glob("*.mkv")) + sorted(CORPUS.glob("*.mov")):
+        try:
+            with av.open(str(path)) as c:
+                for i, fr in enumerate(c.decode(video=0)):
+                    if i % 6 == 0:
+                        frames.append(fr.to_image().convert("L").resize((192, 108)))
+                    if i > 600:
+                        break
+        except Exception as exc:  # noqa: BLE001 - skip undecodable corpus files
+            log.info("skip %s: %s", path.name, exc)
+    if not frames:
+        raise SystemExit(f"no decodable footage in {CORPUS}")
+    rng = np.random.default_rng(seed)
+    out = np.zeros((n, 32), np.uint8)
+    for k in range(n):
+        im = frames[int(rng.integers(len(frames)))]
+        w, h = im.size
+        s = rng.uniform(0.5, 1.0)
+        cw, ch = int(w * s), int(h * s)
+        x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+        im2 = im.crop((x, y, x + cw, y + ch))
+        if rng.random() < 0.5:
+            im2 = ImageOps.mirror(im2)
+        im2 = ImageEnhance.Brightness(im2).enhance(rng.uniform(0.6, 1.4))
+        out[k] = np.packbits(imagehash.phash(im2, hash_size=16).hash.ravel())
+    log.info("hash pool: %d hashes from %d real frames", n, len(frames))
+    return out
+
+
+def synth_clips(pool: np.ndarray, n_frames: int, seed: int):
+    """Yield (times_s, hashes) of clips of FRAMES_PER_CLIP frames until n_frames in total."""
+    rng = np.random.default_rng(seed)
+    made = 0
+    while made < n_frames:
+        n = min(FRAMES_PER_CLIP, n_frames - made)
+        bits = np.unpackbits(pool[int(rng.integers(len(pool)))]).astype(bool)
+        bits ^= rng.random(256) < 0.12  # a new scene near a real one
+        flips = rng.random((n, 256)) < 0.012  # camera drift per frame
+        cuts = rng.random(n) < 0.02
+        rows = np.empty((n, 256), bool)
+        for i in range(n):
+            if cuts[i]:
+                bits = np.unpackbits(pool[int(rng.integers(len(pool)))]).astype(bool) ^ (rng.random(256) < 0.12)
+            bits = bits ^ flips[i]
+            rows[i] = bits
+        yield np.arange(n, dtype=np.float64) * 0.5, np.packbits(rows, axis=1)
+        made += n
+
+
+def query_video(times: np.ndarray, hashes: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
+    """60 re-encoded frames of a clip plus 7 variant hash sets (as matching sends)."""
+    base = hashes[:60]
+    out = []
+    for flip in (0.05, 0.30, 0.35, 0.40, 0.40, 0.40, 0.40, 0.30):
+        bits = np.unpackbits(base, axis=1).astype(bool) ^ (rng.random((base.shape[0], 256)) < flip)
+        out.append(np.packbits(bits, axis=1))
+    return out
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def time_queries(table: CandidateTable, videos: list[list[np.ndarray]], radius: int, k: int) -> tuple[float, float, int]:
+    ts, hits = [], 0
+    for v in videos:
+        t0 = time.perf_counter()
+        for h in v:
+            hits += len(table.query(h, radius, max_per_query=k))
+        ts.append(time.perf_counter() - t0)
+    return float(np.percentile(ts, 50) * 1000), float(np.percentile(ts, 95) * 1000), hits
+
+
+def run(n_frames: int, args: argparse.Namespace, pool: np.ndarray) -> list[dict]:
+    from provenance.index.matching import MAX_FRAME_DISTANCE, MAX_PER_QUERY
+
+    rows = []
+    rng = np.random.default_rng(7)
+    work = Path(tempfile.mkdtemp(prefix="index_scale_"))
+    db = work / "ix.db"
+    locations = [("sqlite", str(db))]
+    if args.postgres:
+        locations.append(("postgresql", args.postgres))
+    sample_clips = []
+    for backend, loc in locations:
+        t0 = time.perf_counter()
+        with FootageIndex(loc) as ix:
+            for i, (times, hashes) in enumerate(synth_clips(pool, n_frames, seed=n_frames)):
+                ix.add_fingerprint(Fingerprint(times_s=times, hashes=hashes), footage_id=f"clip{i:07d}",
+                                   published_at=T0)
+                if backend == "sqlite" and i % max(1, (n_frames // FRAMES_PER_CLIP) // args.queries) == 0:
+                    sample_clips.append((f"clip{i:07d}", times, hashes))
+        t_insert = time.perf_counter() - t0
+        rss0 = current_rss_mb()
+        t0 = time.perf_counter()
+        ix = FootageIndex(loc)
+        table = ix.candidate_table()
+        t_load = time.perf_counter() - t0
+        disk = ix.stats().disk_bytes
+        videos = [query_video(t, h, rng) for _, t, h in sample_clips[: args.queries]]
+        rec = {"backend": backend, "frames": len(table), "insert_s": t_insert, "load_s": t_load,
+               "table_mb": table.memory_bytes() / 1e6, "rss_delta_mb": current_rss_mb() - rss0,
+               "disk_mb": (disk or 0) / 1e6}
+        for radius in sorted({args.tight_radius, MAX_FRAME_DISTANCE}):
+            vids = videos if radius <= 40 else videos[: max(3, args.queries // 5)]
+            p50, p95, hits = time_queries(table, vids, radius, MAX_PER_QUERY)
+            rec[f"p50_ms_r{radius}"], rec[f"p95_ms_r{radius}"] = p50, p95
+        rows.append(rec)
+        if backend == "sqlite" and n_frames <= 1_000_000:
+            check_exact(ix, table, videos[:2], args.tight_radius, MAX_PER_QUERY)
+        ix.close()
+        if backend == "postgresql":
+            import psycopg
+
+            with psycopg.connect(args.postgres, autocommit=True) as con:
+                for t in ("provenance_footage", "provenance_changes", "provenance_meta"):
+                    con.execute(f"DROP TABLE IF EXISTS {t}")
+        if backend == "sqlite" and args.faiss:
+            rows.append(run_faiss(table, videos, args, MAX_FRAME_DISTANCE, MAX_PER_QUERY))
+        del table
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(db) + suffix).unlink(missing_ok=True)
+    return rows
+
+
+def check_exact(ix: FootageIndex, table: CandidateTable, videos, radius: int, k: int) -> None:
+    recs = list(ix.records())
+    fps = [ix.frames(r.footage_id) for r in recs]
+    for v in videos:
+        for h in v[:2]:
+            got = table.query(h, radius, max_per_query=k)
+            want = exhaustive_query([r.footage_id for r in recs], [f.times_s for f in fps], [f.hashes for f in fps],
+                                    h, radius, max_per_query=k)
+            for name in ("query_row", "footage_id", "ref_time_s", "distance"):
+                if not np.array_equal(getattr(got, name), getattr(want, name)):
+                    raise SystemExit(f"MISMATCH with exhaustive scan in {name}")
+    log.info("exactness check passed (%d queries)", 2 * len(videos))
+
+
+def run_faiss(table: CandidateTable, videos, args, radius: int, k: int) -> dict:
+    try:
+        import faiss
+    except ImportError:
+        return {"backend": "faiss (not installed)"}
+    table.flush()
+    words = np.concatenate([s.words for s in table._segments])
+    data = np.ascontiguousarray(words.view(np.uint8).reshape(words.shape[0], -1))
+    rss0 = current_rss_mb()
+    t0 = time.perf_counter()
+    fx = faiss.IndexBinaryFlat(256)
+    fx.add(data)
+    t_build = time.perf_counter() - t0
+    rec = {"backend": "faiss IndexBinaryFlat", "frames": int(fx.ntotal), "insert_s": 0.0, "load_s": t_build,
+           "table_mb": data.nbytes / 1e6, "rss_delta_mb": current_rss_mb() - rss0, "disk_mb": 0.0}
+    for r in sorted({args.tight_radius, radius}):
+        vids = videos if r <= 40 else videos[: max(3, args.queries // 5)]
+        ts = []
+        for v in vids:
+            t0 = time.perf_counter()
+            for h in v:
+                d, _ = fx.search(h, k)  # k nearest, then keep those within r
+                _ = d <= r
+            ts.append(time.perf_counter() - t0)
+        rec[f"p50_ms_r{r}"], rec[f"p95_ms_r{r}"] = float(np.percentile(ts, 50) * 1000), float(np.percentile(ts, 95) * 1000)
+    del fx, data
+    return rec
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="1M frame hashes only")
+    ap.add_argument("--postgres", default=os.environ.get("PROVENANCE_TEST_POSTGRES_URL"), help="PostgreSQL URL")
+    ap.add_argument("--no-faiss", dest="faiss", action="store_false")
+    ap.add_argument("--queries", type=int, default=20, help="query videos per size")
+    ap.add_argument("--tight-radius", type=int, default=32, help="second, tighter radius to time [bits]")
+    ap.add_argument("--sizes", type=float, nargs="*", help="sizes in frames (override)")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    sizes = [int(s) for s in args.sizes] if args.sizes else ([1_000_000] if args.quick else [1_000_000, 10_000_000])
+    pool = real_hash_pool(3000)
+    table_rows = []
+    for n in sizes:
+        log.info("building %d frame hashes", n)
+        for rec in run(n, args, pool):
+            rec["size"] = n
+            table_rows.append(rec)
+            log.info("%s", rec)
+    keys = sorted({k for r in table_rows for k in r if k.startswith("p")})
+    head = ["size", "backend", "frames", "insert_s", "load_s", "table_mb", "rss_delta_mb", "disk_mb", *keys]
+    print("\n| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for r in table_rows:
+        print("| " + " | ".join(f"{r.get(h, ''):.1f}" if isinstance(r.get(h), float) else str(r.get(h, ""))
+                                for h in head) + " |")
+    print(f"\npeak RSS of this process: {rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The candidate table answers exactly like an exhaustive popcount scan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from synth import clip_fingerprint, perturb
+
+from provenance.errors import InvalidArgumentError
+from provenance.index import candidates as cmod
+from provenance.index.candidates import CandidateTable, exhaustive_query
+
+
+def _same(a, b) -> None:
+    for name in ("query_row", "footage_id", "ref_time_s", "distance"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name), err_msg=name)
+
+
+def _build(n_clips: int, nbytes: int = 32, frames: int = 50):
+    fps = {f"id{i:04d}": clip_fingerprint(i, frames, nbytes=nbytes) for i in range(n_clips)}
+    t = CandidateTable(nbytes)
+    for k, fp in fps.items():
+        t.add(k, fp.times_s, fp.hashes)
+    return fps, t
+
+
+def _exhaustive(fps, q, r, k=64):
+    return exhaustive_query(list(fps), [f.times_s for f in fps.values()], [f.hashes for f in fps.values()], q, r,
+                            max_per_query=k)
+
+
+@pytest.mark.parametrize("nbytes", [8, 32])
+@pytest.mark.parametrize("radius", [0, 3, 12, 24, 31, 40, 64, 100])
+def test_equals_exhaustive_over_radii(nbytes: int, radius: int) -> None:
+    fps, t = _build(200, nbytes)  # 10 000 frames: indexed segments, not just the pending scan
+    t.flush()
+    assert t._segments and not t._pending
+    rng = np.random.default_rng(radius)
+    q = np.concatenate([perturb(fps["id0007"], 1, 0.05), perturb(fps["id0100"], 2, 0.1)[:20],
+                        rng.integers(0, 256, (20, nbytes), dtype=np.uint8)])
+    _same(t.query(q, radius, max_per_query=7), _exhaustive(fps, q, radius, 7))
+    _same(t.query(q, radius), _exhaustive(fps, q, radius))
+
+
+def test_probe_and_scan_paths_agree(monkeypatch) -> None:
+    fps, t = _build(120)
+    q = perturb(fps["id0003"], 5, 0.1)
+    monkeypatch.setattr(cmod, "_COST_SCAN_WORD", 1e9)  # force probing
+    probed = t.query(q, 45)
+    monkeypatch.setattr(cmod, "_COST_SCAN_WORD", 1e-9)  # force scanning
+    scanned = t.query(q, 45)
+    _same(probed, scanned)
+    _same(probed, _exhaustive(fps, q, 45))
+
+
+def test_updates_merges_and_removals_stay_exact() -> None:
+    rng = np.random.default_rng(0)
+    t = CandidateTable(32)
+    fps: dict[str, object] = {}
+    q = np.concatenate([perturb(clip_fingerprint(i, 30), i, 0.06)[:5] for i in range(0, 300, 7)])
+    for step in range(300):
+        fid = f"c{step}"
+        fps[fid] = clip_fingerprint(step, 30)
+        t.add(fid, fps[fid].times_s, fps[fid].hashes)
+        if step % 5 == 4:
+            victim = list(fps)[int(rng.integers(len(fps)))]
+            t.remove(victim)
+            del fps[victim]
+        if step % 40 == 39:
+            _same(t.query(q, 30, max_per_query=5), _exhaustive(fps, q, 30, 5))
+    # re-adding an id replaces its frames
+    t.add("c10", clip_fingerprint(999, 30).times_s, clip_fingerprint(999, 30).hashes)
+    fps["c10"] = clip_fingerprint(999, 30)
+    _same(t.query(q, 35), _exhaustive(fps, q, 35))
+    assert len(t) == sum(len(f) for f in fps.values())
+    assert set(t.footage_ids()) == set(fps)
+    assert len(t._segments) <= 6
+
+
+def test_order_independent_ties() -> None:
+    """Tables loaded in different orders give identical answers (ties broken by id, time)."""
+    fp = clip_fingerprint(1, 20)
+    a, b = CandidateTable(), CandidateTable()
+    for fid in ["x", "y", "z"]:
+        a.add(fid, fp.times_s, fp.hashes)
+    for fid in ["z", "x", "y"]:
+        b.add(fid, fp.times_s, fp.hashes)
+    qa, qb = a.query(fp.hashes, 10, max_per_query=4), b.query(fp.hashes, 10, max_per_query=4)
+    _same(qa, qb)
+    assert list(qa.footage_id[:4]) == ["x", "x", "y", "y"] or list(qa.footage_id[:3]) == ["x", "y", "z"]
+
+
+def test_bad_input() -> None:
+    t = CandidateTable(32)
+    with pytest.raises(InvalidArgumentError):
+        t.add("a", np.zeros(2), np.zeros((2, 8), np.uint8))
+    with pytest.raises(InvalidArgumentError):
+        t.add("a", np.zeros(3), np.zeros((2, 32), np.uint8))
+    with pytest.raises(InvalidArgumentError):
+        t.query(np.zeros((1, 8), np.uint8), 3)
+    with pytest.raises(InvalidArgumentError):
+        t.query(np.zeros((1, 32), np.uint8), -1)
+    assert len(t.query(np.zeros((1, 32), np.uint8), 3)) == 0
+    assert len(t.query(np.zeros((0, 32), np.uint8), 3)) == 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 300), m=st.integers(1, 12), radius=st.integers(0, 256), k=st.integers(1, 10),
+       seed=st.integers(0, 2**31), nbytes=st.sampled_from([4, 8, 13, 32]))
+def test_property_equals_exhaustive(n: int, m: int, radius: int, k: int, seed: int, nbytes: int) -> None:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 256, (max(1, n // 10), nbytes), dtype=np.uint8)
+    ref = base[rng.integers(0, base.shape[0], n)] ^ (rng.random((n, nbytes)) < 0.05).astype(np.uint8)
+    ids = [f"f{i % 7}" for i in range(n)]
+    groups = {fid: [i for i in range(n) if ids[i] == fid] for fid in dict.fromkeys(ids)}
+    t = CandidateTable(nbytes)
+    for fid, rows in groups.items():
+        t.add(fid, np.asarray(rows, float), ref[rows])
+    if seed % 2:
+        t.flush()
+    q = np.concatenate([ref[: m // 2], rng.integers(0, 256, (m - m // 2, nbytes), dtype=np.uint8)])
+    want = exhaustive_query(list(groups), [np.asarray(r, float) for r in groups.values()],
+                            [ref[r] for r in groups.values()], q, radius, max_per_query=k)
+    _same(t.query(q, radius, max_per_query=k), want)
