@@ -9,10 +9,12 @@ from typing import Any, Sequence
 from .errors import InvalidArgumentError
 from .media.probe import check_media_path
 from .report import Report
+from .scoring.checks import cross_check
 from .scoring.claim import Claim, check_claim
 from .scoring.evidence import Evidence
 from .scoring.fusion import fuse_place, fuse_time
-from .scoring.sources import evidence_from_matches, evidence_from_metadata
+from .scoring.observations import evidence_from_observation
+from .scoring.sources import evidence_from_matches, evidence_from_metadata, metadata_findings
 
 __all__ = ["analyze"]
 
@@ -92,10 +94,12 @@ def analyze(
                 idx.close()
         bar.update(1)
 
-    evidence: list[Evidence] = evidence_from_metadata(md) + evidence_from_matches(matches, records)
+    findings = metadata_findings(md)
+    evidence: list[Evidence] = evidence_from_metadata(md, findings=findings)
+    evidence += evidence_from_matches(matches, records, query_duration_s=md.duration_s)
+    evidence, cross = cross_check(evidence)
+    findings += cross
     for obs in observations:
-        from .scoring.observations import evidence_from_observation
-
         evidence += evidence_from_observation(obs, evidence)
     when = fuse_time(evidence)
     where = fuse_place(evidence)
@@ -105,7 +109,7 @@ def analyze(
     return Report(
         path=str(path), metadata=md, matches=tuple(matches), records=records, evidence=tuple(evidence),
         when=when, where=where, claim=claim, verdict=verdict, keyframe_times_s=keyframe_times,
-        problems=tuple(problems),
+        problems=tuple(problems), findings=tuple(findings),
     )
 
 

@@ -191,6 +191,7 @@ class Report:
     created_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     thumbnails: tuple[tuple[float, bytes], ...] = ()
     match_thumbnails: tuple[MatchFrames, ...] = ()
+    findings: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
         thumbs = []
@@ -241,6 +242,7 @@ class Report:
             "metadata": None if self.metadata is None else self.metadata.to_dict(),
             "keyframe_times_s": list(self.keyframe_times_s),
             "problems": list(self.problems),
+            "findings": [jsonable(f) for f in self.findings],
             "thumbnails": thumbs,
             "match_thumbnails": [p.to_dict(images=images) for p in self.match_thumbnails],
         }
@@ -330,6 +332,9 @@ class Report:
             lines.append(f"         source: {e.source}")
         if len(self.evidence) > MAX_TEXT_EVIDENCE:
             lines.append(f"  ... and {len(self.evidence) - MAX_TEXT_EVIDENCE} more (see the JSON form)")
+        notable = [f for f in self.findings if getattr(f, "severity", "info") != "info"]
+        if notable:
+            lines += ["", "Consistency checks:"] + [f"  - [{f.severity}] {f.message}" for f in notable[:MAX_TEXT_EVIDENCE]]
         if self.problems:
             lines += ["", "Problems:"] + [f"  - {p}" for p in self.problems[:MAX_TEXT_EVIDENCE]]
             if len(self.problems) > MAX_TEXT_EVIDENCE:
@@ -458,6 +463,11 @@ class Report:
         # evidence
         parts.append(h + f"Evidence ({len(self.evidence)})</h3>")
         parts.append(self._evidence_table())
+        if self.findings:
+            parts.append(h + f"Consistency checks ({len(self.findings)})</h3>")
+            parts.append('<ul class="prv-findings">' + "".join(
+                f"<li><b>{esc(str(getattr(f, 'severity', '')))}</b>: {esc(str(getattr(f, 'message', f)))}</li>"
+                for f in self.findings[:MAX_LIST_ITEMS]) + "</ul>")
         if self.problems:
             parts.append(h + f"Problems ({len(self.problems)})</h3>")
             parts.append('<ul class="prv-problems">' + "".join(f"<li>{esc(p)}</li>" for p in self.problems[:MAX_LIST_ITEMS])
