@@ -35,7 +35,7 @@ def test_text_file_named_mp4(step, tmp_path):
 
 @pytest.mark.parametrize("step", [provenance.fingerprint, provenance.extract_keyframes], ids=lambda f: f.__name__)
 def test_truncated_mp4(step, tmp_path, corpus):
-    data = (corpus / "footage" / "chair_22_trim-2.0s.mp4").read_bytes()
+    data = (corpus / "footage" / "park_street_bus_1080p.mp4").read_bytes()
     p = tmp_path / "cut.mp4"
     p.write_bytes(data[: len(data) // 3])  # moov is at the end of this file: nothing is decodable
     with pytest.raises(ProvenanceError):
