@@ -19,7 +19,16 @@ from .keyframes import (
 )
 from .media.decode import DEFAULT_MAX_SIDE
 
-__all__ = ["INDEX_FPS", "VARIANT_NAMES", "fingerprint", "fingerprint_images"]
+__all__ = [
+    "INDEX_FPS",
+    "REFERENCE_VARIANT_NAMES",
+    "REFERENCE_VARIANT_TIME_STEP_S",
+    "VARIANT_NAMES",
+    "fingerprint",
+    "fingerprint_images",
+    "reference_rows",
+    "split_reference_times",
+]
 
 #: Grid density [frames/s] recommended when fingerprinting reference footage for an index:
 #: dense references let sparse (keyframe-only) queries land within 1/8 s of a reference frame.
@@ -30,6 +39,21 @@ INDEX_FPS = 4.0
 #: ``left``/``right``/``top``/``bottom``: one half of a split view (its own bars removed);
 #: ``nocrop``: the frame before border removal (only when borders were cut).
 VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "nocrop")
+
+#: Reference-side variants, computed when ``variants=False`` (reference footage) and stored in
+#: ``Fingerprint.variants`` under these names. ``zoom85``: the centre 85% of the frame, so a
+#: query that *crops* the footage (10-20% centred crops, 9:16 reframes that zoom in) can still
+#: be matched: a query holds no pixels outside its crop, so no query-side variant can stand in
+#: for the missing border, and the 256-bit pHash tolerates only ~4% scale change (measured:
+#: a 10% centre crop is ~76 bits from the full frame, a 6% scale change ~48 bits).
+REFERENCE_VARIANT_NAMES = ("zoom85",)
+_REFERENCE_CROP = {"zoom85": 0.85}
+
+#: Reference variant rows are stored as ordinary frames of the same footage, at media time
+#: ``t + k * REFERENCE_VARIANT_TIME_STEP_S`` for the k-th name of
+#: :data:`REFERENCE_VARIANT_NAMES` (k = 1, 2, ...), so any store that keeps (time, hash) rows
+#: keeps them without a schema change; :func:`split_reference_times` undoes the tag.
+REFERENCE_VARIANT_TIME_STEP_S = 1.0e7
 
 
 def _centre(image: np.ndarray, frac: float) -> np.ndarray:
@@ -69,7 +93,8 @@ def fingerprint_images(
     borders : Borders, optional
         Borders to cut before hashing (None: none).
     variants : bool
-        Also compute the query-side variants of :data:`VARIANT_NAMES`.
+        True: compute the query-side variants of :data:`VARIANT_NAMES`. False (reference
+        footage): compute the reference-side variants of :data:`REFERENCE_VARIANT_NAMES`.
     duration_s : float, optional
         Clip duration [s].
 
@@ -83,6 +108,9 @@ def fingerprint_images(
     cropped = [crop_frame(im, b) if b.any else im for im in images]
     hashes = _hash_images(cropped)
     var: dict[str, np.ndarray] = {}
+    if not variants and cropped:
+        for name in REFERENCE_VARIANT_NAMES:
+            var[name] = _hash_images([_centre(im, _REFERENCE_CROP[name]) for im in cropped])
     if variants and cropped:
         var["mirror"] = _hash_images([im[:, ::-1] for im in cropped])
         var["crop80"] = _hash_images([_centre(im, 0.8) for im in cropped])
@@ -117,7 +145,9 @@ def fingerprint(
         Video file or still image.
     variants : bool
         Compute query-side variants (mirror, centre crop, split-view halves, uncropped); use
-        True for queries, False for reference footage going into an index.
+        True for queries, False for reference footage going into an index (which then gets
+        the reference-side variants of :data:`REFERENCE_VARIANT_NAMES`; index them with
+        :func:`reference_rows`).
     fps : float, optional
         Fixed grid density [frames/s]; :data:`INDEX_FPS` is recommended for references.
         None (default): keyframe-led selection, the fast path for queries.
@@ -145,3 +175,49 @@ def fingerprint(
                                               max_side=max_side)
     return fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
                               variants=variants, duration_s=duration)
+
+
+def reference_rows(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:
+    """(times [s], hashes) to put in an index for reference footage, variant rows included.
+
+    The frame hashes come first at their own media times; the hashes of each reference-side
+    variant (:data:`REFERENCE_VARIANT_NAMES`, present when ``fp`` was made with
+    ``variants=False``) follow at ``t + k * REFERENCE_VARIANT_TIME_STEP_S``. Matching
+    (:func:`provenance.index.matching.match_fingerprint`) decodes the tag, so the rows live in
+    any store as ordinary (footage_id, time, hash) rows.
+
+    Parameters
+    ----------
+    fp : Fingerprint
+        Reference fingerprint (``fingerprint(path, variants=False, fps=INDEX_FPS)``).
+
+    Returns
+    -------
+    times_s : ndarray of float64, shape (m,)
+    hashes : ndarray of uint8, shape (m, nbytes)
+
+    Examples
+    --------
+    >>> fp = fingerprint("known.mp4", variants=False, fps=INDEX_FPS)  # doctest: +SKIP
+    >>> table.add("known", *reference_rows(fp))  # doctest: +SKIP
+    """
+    if not isinstance(fp, Fingerprint):
+        raise InvalidArgumentError(f"fp must be a Fingerprint (got {type(fp).__name__})")
+    if len(fp) and float(fp.times_s.max()) >= REFERENCE_VARIANT_TIME_STEP_S:
+        raise InvalidArgumentError(
+            f"footage longer than {REFERENCE_VARIANT_TIME_STEP_S:.0f} s cannot carry reference variants")
+    times, hashes = [fp.times_s], [fp.hashes]
+    for k, name in enumerate(REFERENCE_VARIANT_NAMES, start=1):
+        h = fp.variants.get(name)
+        if h is not None and len(h) == len(fp):
+            times.append(fp.times_s + k * REFERENCE_VARIANT_TIME_STEP_S)
+            hashes.append(np.asarray(h, dtype=np.uint8))
+    return np.concatenate(times), np.concatenate(hashes)
+
+
+def split_reference_times(times_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Undo the variant tag of :func:`reference_rows`: (media times [s], variant index 0..k)."""
+    t = np.asarray(times_s, dtype=np.float64)
+    k = np.floor(t / REFERENCE_VARIANT_TIME_STEP_S + 1e-12).astype(np.int64)
+    k = np.clip(k, 0, len(REFERENCE_VARIANT_NAMES))
+    return t - k * REFERENCE_VARIANT_TIME_STEP_S, k

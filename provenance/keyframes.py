@@ -52,6 +52,10 @@ _FLAT_STD = 3.0          # a row whose std across the frame is below this is a f
 _FLAT_DRIFT = 2.0        # ... and whose mean level varies over time by less than this
 _FLAT_SHARE = 0.8        # ... in at least this share of the frames
 _BLUR_RATIO = 0.12       # a row whose detail is below this share of the centre's is blurred fill
+_SYM_BLUR_RATIO = 0.30   # ... the looser level used when the fill is symmetric (a reframe)
+_GAP = 0.03              # a border run may cross thin foreign bands (a progress bar) up to this share
+_SYMMETRY_TOL = 0.10     # blurred fill on two opposite sides equal within this share: a reframe
+_LOOSE_MIN = 0.03        # a blur/static band is only trusted when it adds this share to the flat bar
 _STATIC_STD = 1.0        # a row whose pixels do not move over time (std below this) is an overlay
 _MOTION_MIN = 6.0        # ... provided the centre of the clip moves at least this much
 _MAX_BORDER = 0.45       # at most this share of the height (width) per side
@@ -192,6 +196,17 @@ def _edge_run(flags: np.ndarray, limit: int) -> int:
     return n
 
 
+def _close_gaps(flags: np.ndarray, gap: int) -> np.ndarray:
+    """Fill runs of False no longer than ``gap`` that lie between two True values."""
+    out = flags.copy()
+    idx = np.flatnonzero(flags)
+    if idx.size >= 2:
+        for a, b in zip(idx[:-1], idx[1:]):
+            if 1 < b - a <= gap + 1:
+                out[a + 1:b] = True
+    return out
+
+
 def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     """Find bars, blurred fill and static overlay bands around the picture of a clip.
 
@@ -231,8 +246,8 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     n = stack.shape[0]
     temporal = stack.std(axis=0) if n >= 3 else None
     moving = temporal is not None and float(temporal[ch0:ch1, cw0:cw1].mean()) >= _MOTION_MIN
-    def side(axis: int, reverse: bool) -> tuple[int, int, set[str]]:
-        """(strict run, loose run, kinds) from one edge; axis 1: rows, axis 2: columns."""
+    def side(axis: int, reverse: bool) -> dict[str, int]:
+        """Border run from one edge per criterion set; axis 1: rows, axis 2: columns."""
         length = h if axis == 1 else w
         other = 2 if axis == 1 else 1
         # Use the central 80% of the other dimension so a neighbouring band does not count.
@@ -244,41 +259,67 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
         flat = (sub.std(axis=other) < _FLAT_STD).mean(axis=0) >= _FLAT_SHARE
         if n >= 3:  # bars keep their level over time; a smooth sky or wall drifts
             flat &= sub.mean(axis=other).std(axis=0) < _FLAT_DRIFT
-        blur = np.median(dsub.mean(axis=other), axis=0) < _BLUR_RATIO * max(centre_detail, 1e-3)
+        row_detail = np.median(dsub.mean(axis=other), axis=0)
+        blur = row_detail < _BLUR_RATIO * max(centre_detail, 1e-3)
+        sym_blur = row_detail < _SYM_BLUR_RATIO * max(centre_detail, 1e-3)
         static = np.zeros(length, dtype=bool)
         if moving and temporal is not None:
             tsub = temporal[sl[1:]]
             static = tsub.mean(axis=other - 1) < _STATIC_STD
-        loose = flat | blur | static
         if reverse:
-            loose, flat, blur, static = loose[::-1], flat[::-1], blur[::-1], static[::-1]
+            flat, blur, static, sym_blur = flat[::-1], blur[::-1], static[::-1], sym_blur[::-1]
         limit = int(_MAX_BORDER * length)
         minimum = max(2, int(np.ceil(_MIN_BORDER * length)))
-        strict_run = _edge_run(flat, limit)
-        loose_run = _edge_run(loose, limit)
-        strict_run = strict_run if strict_run >= minimum else 0
-        loose_run = loose_run if loose_run >= minimum else 0
-        kinds = {name for name, f in (("flat", flat), ("blur", blur), ("static", static))
-                 if loose_run and f[:loose_run].mean() > 0.3}
-        return strict_run, loose_run, kinds
+        gap = max(2, int(round(_GAP * length)))
+        out = {}
+        for name, flags in (("flat", flat), ("blur", flat | blur), ("all", flat | blur | static)):
+            run = _edge_run(_close_gaps(flags, gap), limit)
+            out[name] = run if run >= minimum else 0
+        run = _edge_run(_close_gaps(flat | sym_blur, gap), limit)
+        out["blur_only"] = run if run >= minimum and sym_blur[:run].mean() > 0.5 else 0
+        return out
 
     sides = [side(1, False), side(1, True), side(2, False), side(2, True)]
-    strict = [s[0] for s in sides]
-    loose = [s[1] for s in sides]
 
     def valid(c: list[int]) -> bool:
         return h - c[0] - c[1] >= h // 8 and w - c[2] - c[3] >= w // 8
 
+    def standard(c: list[int]) -> bool:
+        ch, cw = h - c[0] - c[1], w - c[2] - c[3]
+        aspect = cw / max(ch, 1)
+        return any(abs(aspect / a - 1.0) <= _ASPECT_TOL for a in _STANDARD_ASPECTS)
+
+    strict = [s["flat"] for s in sides]
+    sizes = [h, h, w, w]
     chosen = strict if valid(strict) else [0, 0, 0, 0]
     kinds: set[str] = {"flat"} if any(chosen) else set()
-    if loose != strict and valid(loose):
-        # Blurred fill and static overlays are only trusted when what remains has a
-        # standard picture shape: natural smooth areas (sky, walls) must not be cut.
-        ch, cw = h - loose[0] - loose[1], w - loose[2] - loose[3]
-        aspect = cw / max(ch, 1)
-        if any(abs(aspect / a - 1.0) <= _ASPECT_TOL for a in _STANDARD_ASPECTS):
-            chosen = loose
-            kinds = set().union(*(s[2] for s in sides))
+    # Blurred fill and static overlays are only trusted when what remains has a standard
+    # picture shape, or when blurred fill sits symmetrically on two opposite sides (a 9:16
+    # reframe, whose zoomed picture need not have a standard shape): natural smooth or still
+    # areas (sky, walls, the still half of a fixed camera's view) must not be cut. A band that
+    # adds less than 5% to the flat bar is not trusted either.
+    for key, names in (("all", {"flat", "blur", "static"}), ("blur", {"flat", "blur"})):
+        loose = [s[key] if s[key] - s["flat"] >= _LOOSE_MIN * size else s["flat"]
+                 for s, size in zip(sides, sizes)]
+        if loose != strict and valid(loose) and standard(loose):
+            chosen, kinds = loose, names
+            break
+    else:
+        sym = list(strict)
+        for a, b in ((0, 1), (2, 3)):
+            ra = max(sides[a]["blur_only"], sides[a]["all"])
+            rb = max(sides[b]["blur_only"], sides[b]["all"])
+            cut = min(ra, rb)
+            # the picture left between the fill has the other orientation (a landscape clip
+            # in a portrait frame, or a portrait clip in a landscape one)
+            other = (w / max(h - 2 * cut, 1) >= 1.0) if a == 0 else ((w - 2 * cut) / h <= 1.0)
+            if ((sides[a]["blur_only"] or sides[b]["blur_only"]) and ra and rb and other
+                    and abs(ra - rb) <= _SYMMETRY_TOL * sizes[a]):
+                # a centred picture: the fill is equal on both sides (a caption band on the
+                # fill may lengthen one run; smooth picture content may too): take the shorter
+                sym[a] = sym[b] = max(cut, strict[a], strict[b])
+        if sym != strict and valid(sym):
+            chosen, kinds = sym, {"flat", "blur"}
     top, bottom, left, right = chosen
     kind = "+".join(sorted(kinds)) if (top or bottom or left or right) else "none"
     return Borders(top, bottom, left, right, kind)

@@ -83,6 +83,34 @@ def test_blurred_fill_of_a_vertical_reframe():
     assert "blur" in b.kind
 
 
+def test_blurred_fill_around_a_zoomed_picture_of_no_standard_shape():
+    """A 9:16 reframe that zooms in (the picture is cropped to 180 x 120, aspect 1.5)."""
+    frames = []
+    for i in range(5):
+        content = _texture(120, 180, seed=i)
+        bg = cv2.GaussianBlur(cv2.resize(content, (180, 320)), (0, 0), 12)
+        img = bg.copy()
+        img[100:220] = content
+        frames.append(img)
+    b = detect_borders(frames)
+    assert abs(b.top - 100) <= 4 and abs(b.bottom - 100) <= 4 and b.left == b.right == 0
+
+
+def test_screen_recording_bars_across_a_progress_bar():
+    """Player chrome: a grey top bar, dark padding, and a thin progress bar in the bottom pad."""
+    frames = []
+    for i in range(5):
+        img = np.full((180, 320, 3), 0x20, np.uint8)
+        img[:12] = 0x3A
+        img[27:153, 48:272] = _texture(126, 224, seed=i)
+        img[168:170, 16:200] = (255, 0, 0)
+        img[168:170, 200:300] = 128
+        frames.append(img)
+    b = detect_borders(frames)
+    assert (b.top, b.left, b.right) == (27, 48, 48)
+    assert abs(b.bottom - 27) <= 1
+
+
 def test_natural_frame_is_not_cropped():
     frames = [_texture(180, 320, seed=i) for i in range(5)]
     assert detect_borders(frames) == Borders()

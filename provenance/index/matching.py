@@ -7,17 +7,24 @@ Algorithm
 ---------
 1. **Candidate retrieval.** Every query frame hash, and each of its query-side variants
    (mirror, centre crop, split-view halves, uncropped), is looked up in the table: reference
-   frames within :data:`MAX_FRAME_DISTANCE` bits.
-2. **Temporal voting.** For each footage item and variant, each candidate pair
+   frames within :data:`MAX_FRAME_DISTANCE` bits. Reference rows may carry a reference-side
+   variant tag in their time (``zoom85``, see
+   :func:`provenance.fingerprinting.reference_rows`); it is decoded here.
+2. **Distinctiveness.** Each pair's weight is scaled by how much closer its reference frame
+   is than the same footage's frames more than :data:`DISTINCT_WINDOW_S` away (see
+   :func:`_distinctiveness`): a later stretch of a fixed camera matches every reference
+   moment equally (the background dominates the hash) and so carries no evidence, while a
+   true copy matches its own moment clearly better.
+3. **Temporal voting.** For each footage item and variant, each candidate pair
    ``(t_q, t_r)`` votes for the lines ``t_r = speed * t_q + offset`` it lies on, for speeds
    in :data:`SPEEDS` (0.5x to 2x) and offsets in 0.5 s bins (a Hough transform). A query
    frame votes at most once per bin, with a weight of 3 up to
    :data:`NEAR_IDENTICAL_DISTANCE` bits, 1 at :data:`FULL_WEIGHT_DISTANCE` bits and 0 at
    :data:`MAX_FRAME_DISTANCE` bits (piecewise linear).
-3. **Localisation.** The best line is refined by weighted least squares over its inliers;
+4. **Localisation.** The best line is refined by weighted least squares over its inliers;
    the matched query segment is the span of the inlier query frames and the reference
    segment is its image on the line.
-4. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
+5. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
    ``1 - exp(-evidence / EVIDENCE_SCALE)``; matches at or above the single global
    :data:`MATCH_THRESHOLD` are returned. The threshold was calibrated on distractors, not per
    transform (see :data:`MATCH_THRESHOLD`).
@@ -32,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError
+from ..fingerprinting import REFERENCE_VARIANT_NAMES, split_reference_times
 from ..hashing import Fingerprint
 from .candidates import CandidateTable
 
@@ -61,13 +69,25 @@ SPEEDS = (1.0, 0.5, 0.6, 2 / 3, 0.75, 0.8, 0.9, 1.1, 1.2, 1.25, 4 / 3, 1.5, 1.75
 OFFSET_BIN_S = 0.5
 #: Largest distance of an inlier from the fitted line [s of reference time].
 INLIER_TOL_S = 0.6
+#: Temporal distinctiveness (static cameras). A pair only counts in full when the reference
+#: frame it matched is clearly closer to the query frame than every reference frame of the same
+#: footage more than :data:`DISTINCT_WINDOW_S` away: a later stretch of a static camera matches
+#: *all* reference frames about equally well (the background dominates the hash), a true copy
+#: matches its own instant clearly better (the moving parts agree). The margin
+#: ``d_elsewhere - d`` [bits] is mapped linearly from 0 at :data:`MARGIN_ZERO` to 1 at
+#: :data:`MARGIN_FULL`. References with no other near frame are fully distinctive.
+DISTINCT_WINDOW_S = 1.5
+MARGIN_ZERO = 4.0
+MARGIN_FULL = 16.0
 #: Evidence that maps to a score of 1 - 1/e.
 EVIDENCE_SCALE = 3.0
-#: The one global decision threshold on ``Match.score``. Calibrated by
-#: ``benchmarks/copy_detection.py --calibrate``: the largest score any distractor query
-#: (non-indexed clips under every transform family, same-scene hard negatives included)
-#: reached, times 1.15 for margin, rounded up.
-MATCH_THRESHOLD = 0.5
+#: The one global decision threshold on ``Match.score``, calibrated on distractors, not per
+#: transform: ``python benchmarks/copy_detection.py --calibrate`` (full run) splits the
+#: non-indexed negative sources into two disjoint halves; the highest score any clip of the
+#: calibration half reached under any transform family (0.571, same-scene hard negatives
+#: included) times 1.25, rounded up, gives 0.72. Recall and FPR are then measured on the
+#: other half (full run: pooled recall 0.867, test-split FPR 0.008, all negatives 0.004).
+MATCH_THRESHOLD = 0.72
 
 
 @dataclass(frozen=True)
@@ -88,7 +108,8 @@ class Match:
         Reference seconds per query second (2.0: the query plays the footage at 2x).
     variant : str
         Which query variant matched: ``"original"``, ``"mirror"``, ``"crop80"``, ``"left"``,
-        ``"right"``, ``"top"``, ``"bottom"`` or ``"nocrop"``.
+        ``"right"``, ``"top"``, ``"bottom"`` or ``"nocrop"``, with ``"+zoom85"`` appended when
+        the reference's centre-crop rows carried the match (the query crops the footage).
     matched_frames : int
         Query frames on the fitted line.
     """
@@ -117,6 +138,38 @@ def _weights(distance: np.ndarray) -> np.ndarray:
     d = np.asarray(distance, dtype=np.float64)
     return np.interp(d, [0.0, NEAR_IDENTICAL_DISTANCE, FULL_WEIGHT_DISTANCE, MAX_FRAME_DISTANCE],
                      [NEAR_IDENTICAL_WEIGHT, NEAR_IDENTICAL_WEIGHT, 1.0, 0.0])
+
+
+def _distinctiveness(rows: np.ndarray, tr: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per pair, 0..1: how much closer its reference frame is than the footage's other moments.
+
+    ``rows``, ``tr``, ``d``: query row, reference time [s] and distance [bits] of the pairs of
+    one footage item. For each pair, ``d_else`` is the smallest distance of the same query row
+    to a reference frame more than :data:`DISTINCT_WINDOW_S` away (beyond the search radius
+    when there is none); the result ramps ``d_else - d`` from :data:`MARGIN_ZERO` to
+    :data:`MARGIN_FULL` bits.
+    """
+    n = rows.size
+    if n == 0:
+        return np.zeros(0)
+    order = np.argsort(rows, kind="stable")
+    r = rows[order]
+    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    counts = np.diff(np.r_[starts, n])
+    k = int(counts.max())
+    grp = np.repeat(np.arange(starts.size), counts)
+    pos = np.arange(n) - starts[grp]
+    big = float(MAX_FRAME_DISTANCE + 1)
+    tm = np.full((starts.size, k), np.nan)
+    dm = np.full((starts.size, k), big)
+    tm[grp, pos] = tr[order]
+    dm[grp, pos] = d[order]
+    far = np.abs(tm[:, :, None] - tm[:, None, :]) > DISTINCT_WINDOW_S
+    d_else = np.where(far, dm[:, None, :], big).min(axis=2)
+    margin = d_else[grp, pos] - dm[grp, pos]
+    out = np.empty(n)
+    out[order] = np.clip((margin - MARGIN_ZERO) / (MARGIN_FULL - MARGIN_ZERO), 0.0, 1.0)
+    return out
 
 
 def _best_per_row(rows: np.ndarray, w: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -239,13 +292,18 @@ def match_fingerprint(
             continue
         rows_all = np.asarray(cand.query_row, dtype=np.int64)
         ids = np.asarray(cand.footage_id, dtype=object)
-        tr_all = np.asarray(cand.ref_time_s, dtype=np.float64)
+        tr_all, rvar_all = split_reference_times(cand.ref_time_s)
         w_all = _weights(cand.distance)
         for fid in np.unique(ids):
             m = (ids == fid) & (w_all > 0)
             if not m.any():
                 continue
-            rows, tr, w = rows_all[m], tr_all[m], w_all[m]
+            rows, tr, w, rvar = rows_all[m], tr_all[m], w_all[m], rvar_all[m]
+            w = w * _distinctiveness(rows, tr, np.asarray(cand.distance, dtype=np.float64)[m])
+            keep = w > 0
+            if not keep.any():
+                continue
+            rows, tr, w, rvar = rows[keep], tr[keep], w[keep], rvar[keep]
             tq = tq_all[rows]
             line = _vote(tq, tr, rows, w)
             if line is None:
@@ -255,10 +313,14 @@ def match_fingerprint(
             if prev is not None and prev.score >= score:
                 continue
             qs, qe = float(tq[line.inliers].min()), float(tq[line.inliers].max())
+            # Reference-side variant that carried most of the evidence (e.g. "+zoom85").
+            rw = np.bincount(rvar[line.inliers], weights=w[line.inliers])
+            rk = int(np.argmax(rw))
+            vfull = vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}"
             best[str(fid)] = Match(
                 footage_id=str(fid), score=round(score, 6), query_start_s=qs, query_end_s=qe,
                 ref_start_s=line.speed * qs + line.offset, ref_end_s=line.speed * qe + line.offset,
-                speed=float(line.speed), variant=vname, matched_frames=int(line.inliers.size),
+                speed=float(line.speed), variant=vfull, matched_frames=int(line.inliers.size),
             )
     out = sorted((m for m in best.values() if m.score >= thr), key=lambda m: -m.score)
     return out[:max_results]
