@@ -6,9 +6,9 @@ import logging
 import os
 from typing import Any, Sequence
 
-from .errors import InvalidArgumentError
+from .errors import InvalidArgumentError, ProvenanceError
 from .media.probe import check_media_path
-from .report import Report
+from .report import MAX_MATCHES_SHOWN, MAX_THUMBNAILS, MatchFrames, Report, _spread
 from .scoring.checks import cross_check
 from .scoring.claim import Claim, check_claim
 from .scoring.evidence import Evidence
@@ -79,16 +79,23 @@ def analyze(
     matches: list[Any] = []
     records: dict[str, Any] = {}
     keyframe_times: tuple[float, ...] = ()
+    thumbnails: list[tuple[float, bytes]] = []
+    pairs: list[MatchFrames] = []
     if index is not None:
         own = not isinstance(index, FootageIndex)
         idx = FootageIndex(index) if own else index
         try:
-            from .fingerprinting import fingerprint
+            from .fingerprinting import fingerprint_images
+            from .keyframes import select_frames
 
-            fp = fingerprint(path)
+            # one decode: the same frames are hashed and shown
+            frames, borders, duration = select_frames(path)
+            fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
+                                    variants=True, duration_s=duration)
             keyframe_times = tuple(float(t) for t in fp.times_s)
             matches = list(idx.search(fp))
             records = {m.footage_id: idx.get(m.footage_id) for m in matches}
+            thumbnails, pairs = _thumbnails(frames, matches, idx, problems)
         finally:
             if own:
                 idx.close()
@@ -109,8 +116,78 @@ def analyze(
     return Report(
         path=str(path), metadata=md, matches=tuple(matches), records=records, evidence=tuple(evidence),
         when=when, where=where, claim=claim, verdict=verdict, keyframe_times_s=keyframe_times,
-        problems=tuple(problems), findings=tuple(findings),
+        problems=tuple(problems), findings=tuple(findings), thumbnails=tuple(thumbnails),
+        match_thumbnails=tuple(pairs),
     )
+
+
+def _nearest(times: Sequence[float], t: float) -> int:
+    return min(range(len(times)), key=lambda i: (abs(times[i] - t), times[i]))
+
+
+def _thumbnails(frames: Sequence[tuple[float, Any, str]], matches: Sequence[Any], idx: Any,
+                problems: list[str]) -> tuple[list[tuple[float, bytes]], list[MatchFrames]]:
+    """Keyframe strip and query/known frame pairs from the frames already decoded.
+
+    The strip holds at most ``MAX_THUMBNAILS`` frames evenly spread over the clip (first and
+    last included). For each shown match (``MAX_MATCHES_SHOWN``, one per footage item), the
+    query frame nearest the middle of the matched query span is mapped to the reference time
+    ``ref_start_s + (t_q - query_start_s) * speed`` and paired with the index's stored
+    thumbnail nearest that time (``ref_time_s`` is that thumbnail's own time). As stored
+    thumbnails are ~2 s apart, the query frame is then moved to the one that maps onto the
+    thumbnail's time, if that frame is still inside the matched span, so both show the same
+    moment. The known side is None when the index holds no thumbnails of that footage.
+    Thumbnails are a convenience: an image that cannot be made is listed in ``problems``,
+    never fatal.
+    """
+    from .media.thumbnails import make_thumbnail
+
+    if not frames:
+        return [], []
+    times = [float(f[0]) for f in frames]
+    cache: dict[int, bytes | None] = {}
+
+    def jpeg(i: int) -> bytes | None:
+        if i not in cache:
+            try:
+                cache[i] = make_thumbnail(frames[i][1])
+            except Exception as exc:  # noqa: BLE001 - a missing image must not sink the analysis
+                cache[i] = None
+                problems.append(f"thumbnail: frame at {times[i]:.2f} s could not be encoded ({exc})")
+        return cache[i]
+
+    strip = []
+    for i in _spread(len(frames), MAX_THUMBNAILS):
+        data = jpeg(i)
+        if data is not None:
+            strip.append((times[i], data))
+    pairs: list[MatchFrames] = []
+    seen: set[str] = set()
+    for m in matches:
+        if m.footage_id in seen:  # the report shows one pair per footage item
+            continue
+        if len(seen) >= MAX_MATCHES_SHOWN:
+            break
+        seen.add(m.footage_id)
+        i = _nearest(times, (float(m.query_start_s) + float(m.query_end_s)) / 2)
+        t_q = times[i]
+        t_ref = float(m.ref_start_s) + (t_q - float(m.query_start_s)) * float(m.speed)
+        ref_jpeg = None
+        try:
+            hit = idx.nearest_thumbnail(m.footage_id, t_ref)
+        except ProvenanceError as exc:
+            hit = None
+            problems.append(f"thumbnail: known frame of {m.footage_id!r} could not be read ({exc})")
+        if hit is not None:
+            t_ref, ref_jpeg = hit
+            # thumbnails are ~2 s apart: show the query frame that maps onto the known one,
+            # when it lies in the matched span, so both images show the same moment
+            if float(m.speed) > 0:
+                j = _nearest(times, float(m.query_start_s) + (t_ref - float(m.ref_start_s)) / float(m.speed))
+                if float(m.query_start_s) - 1e-6 <= times[j] <= float(m.query_end_s) + 1e-6:
+                    i, t_q = j, times[j]
+        pairs.append(MatchFrames(m.footage_id, t_q, jpeg(i), t_ref, ref_jpeg))
+    return strip, pairs
 
 
 class _NoBar:

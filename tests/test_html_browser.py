@@ -16,6 +16,8 @@ import pytest
 
 from reportkit import sample_report
 
+from provenance.report import MAX_THUMBNAILS
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("PROVENANCE_TEST_ARTIFACTS", ROOT / "test-artifacts"))
@@ -104,8 +106,13 @@ def test_demo_report_renders_in_chromium(tmp_path):
     assert result.report.verdict.status == "contradicted"
     shot, dom = _render(result.html_path, "demo_report", tmp_path)
     (ARTIFACTS / "demo_report.html").write_text(result.html_path.read_text(encoding="utf-8"), encoding="utf-8")
-    _check(shot, dom, thumbs=False, pair=False)  # structure: verdict, match pair, timeline, map, evidence
-    if not result.report.thumbnails or not result.report.match_thumbnails:
-        pytest.xfail("analyze() does not fill Report.thumbnails / Report.match_thumbnails yet "
-                     "(provenance.media.thumbnails.make_thumbnail); the images cannot be checked")
-    _check(shot, dom, thumbs=True, pair=True)
+    report = result.report
+    # analyze() fills the keyframe strip and, from the index's stored thumbnails, both frames of each pair
+    assert 1 <= len(report.thumbnails) <= MAX_THUMBNAILS
+    assert report.match_thumbnails and {p.footage_id for p in report.match_thumbnails} <= {m.footage_id for m in report.matches}
+    top = next(p for p in report.match_thumbnails if p.footage_id == report.matches[0].footage_id)
+    assert top.query_jpeg and top.ref_jpeg, top
+    m = report.matches[0]
+    assert m.query_start_s - 1e-6 <= top.query_time_s <= m.query_end_s + 1e-6
+    assert m.ref_start_s - 2.5 <= top.ref_time_s <= m.ref_end_s + 2.5  # the stored thumbnail nearest the mapped time
+    _check(shot, dom, thumbs=True, pair=True)  # structure, and the images rendered

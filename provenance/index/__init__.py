@@ -23,7 +23,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import IndexStoreError, InvalidArgumentError, MediaNotFoundError
+from ..fingerprinting import reference_rows, split_reference_times
 from ..hashing import Fingerprint
 from .candidates import CandidateTable
 from .records import FootageRecord, ImportProblem, ImportResult, IndexStats, footage_id_value, normalise_fields
@@ -39,7 +40,8 @@ from .store import FootageStore, FrameRow
 if TYPE_CHECKING:  # pragma: no cover
     from .matching import Match
 
-__all__ = ["FootageIndex", "FootageRecord", "ImportProblem", "ImportResult", "IndexStats"]
+__all__ = ["MAX_THUMBNAILS_PER_ITEM", "THUMBNAIL_EVERY_S", "THUMBNAIL_MAX_SIDE", "FootageIndex", "FootageRecord",
+           "ImportProblem", "ImportResult", "IndexStats", "frame_thumbnails"]
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +175,40 @@ class FootageIndex:
         if not rows:
             raise KeyError(f"no footage {footage_id!r} in index {self.location}")
         times, hashes = _decode_frames(rows[0])
-        return Fingerprint(times_s=times, hashes=hashes, hasher=rec.hasher, duration_s=rec.duration_s)
+        media_times, variant = split_reference_times(times)
+        keep = variant == 0
+        return Fingerprint(times_s=media_times[keep], hashes=hashes[keep], hasher=rec.hasher,
+                           duration_s=rec.duration_s)
+
+    def nearest_thumbnail(self, footage_id: str, time_s: float) -> tuple[float, bytes] | None:
+        """The stored thumbnail of one footage item nearest to a media time, with its time.
+
+        Parameters
+        ----------
+        footage_id : str
+        time_s : float
+            Media time of the footage [s].
+
+        Returns
+        -------
+        (float, bytes) or None
+            ``(time_s, jpeg)`` of the nearest stored thumbnail (the earlier one on a tie);
+            None when the item has none (indexed from precomputed hashes, or before
+            thumbnails existed) or is not in the index.
+        """
+        t = _time_value(time_s)
+        if not isinstance(footage_id, str):
+            raise InvalidArgumentError(f"footage_id must be a str (got {type(footage_id).__name__})")
+        return self._store.thumbnail(footage_id, t)
+
+    def thumbnail(self, footage_id: str, time_s: float) -> bytes | None:
+        """JPEG bytes of the stored thumbnail of one footage item nearest to ``time_s`` [s].
+
+        None when the item has no thumbnails or is not in the index (see
+        :meth:`nearest_thumbnail`, which also gives the thumbnail's time).
+        """
+        hit = self.nearest_thumbnail(footage_id, time_s)
+        return None if hit is None else hit[1]
 
     # ------------------------------------------------------------------ writes
     def add(
@@ -188,7 +223,13 @@ class FootageIndex:
         title: str | None = None,
         notes: str | None = None,
     ) -> FootageRecord:
-        """Fingerprint a video file and index it.
+        """Fingerprint a video file and index it, with a few small thumbnails of its frames.
+
+        The frames are decoded once: the same frames are hashed and give up to
+        :data:`MAX_THUMBNAILS_PER_ITEM` JPEG thumbnails (about one per
+        :data:`THUMBNAIL_EVERY_S` seconds, longer side :data:`THUMBNAIL_MAX_SIDE` px), so
+        reports can show the known frame beside a matching query frame
+        (:meth:`thumbnail`).
 
         Parameters
         ----------
@@ -226,10 +267,8 @@ class FootageIndex:
         existing = self._existing_for(fid, sha)
         if existing is not None:
             return existing
-        from ..fingerprinting import fingerprint
-
-        fp = fingerprint(p, variants=False)
-        return self._insert(fp, fid, fields, sha)
+        fp, thumbs = fingerprint_with_thumbnails(p)
+        return self._insert(fp, fid, fields, sha, thumbs)
 
     def add_fingerprint(
         self,
@@ -243,6 +282,7 @@ class FootageIndex:
         title: str | None = None,
         notes: str | None = None,
         content_sha256: str | None = None,
+        thumbnails: Sequence[tuple[float, bytes]] | None = None,
     ) -> FootageRecord:
         """Index precomputed frame hashes (same record fields as :meth:`add`).
 
@@ -253,17 +293,25 @@ class FootageIndex:
         content_sha256 : str, optional
             SHA-256 hex of the source file, when known, so the same file is never indexed
             twice.
+        thumbnails : sequence of (float, bytes), optional
+            ``(time_s, jpeg)`` thumbnails of the footage to store with it (e.g. from
+            :func:`frame_thumbnails`): at most :data:`MAX_THUMBNAILS_PER_ITEM`, distinct
+            finite times, JPEG bytes of at most :data:`MAX_THUMBNAIL_BYTES` each. None
+            (default): no thumbnails are stored.
 
         Raises
         ------
         IndexStoreError
             Duplicate footage_id or content, or a hasher different from the index's.
+        InvalidArgumentError
+            Invalid record fields or thumbnails.
         """
         if not isinstance(fp, Fingerprint):
             raise InvalidArgumentError(f"fp must be a provenance.Fingerprint (got {type(fp).__name__})")
         fid = footage_id_value(footage_id)
         fields = normalise_fields(published_at=published_at, filmed_at=filmed_at, location=location,
                                   source_url=source_url, title=title, notes=notes)
+        thumbs = _check_thumbnails(thumbnails)
         if content_sha256 is not None:
             if not isinstance(content_sha256, str) or len(content_sha256) != 64 or not all(
                     c in "0123456789abcdef" for c in content_sha256.lower()):
@@ -272,7 +320,7 @@ class FootageIndex:
             existing = self._existing_for(fid, content_sha256)
             if existing is not None:
                 return existing
-        return self._insert(fp, fid, fields, content_sha256)
+        return self._insert(fp, fid, fields, content_sha256, thumbs)
 
     def _existing_for(self, fid: str, sha: str) -> FootageRecord | None:
         """The record when this exact content is already indexed under ``fid`` (a no-op add)."""
@@ -302,7 +350,8 @@ class FootageIndex:
                 path=self.location,
             )
 
-    def _insert(self, fp: Fingerprint, fid: str, fields: dict[str, Any], sha: str | None) -> FootageRecord:
+    def _insert(self, fp: Fingerprint, fid: str, fields: dict[str, Any], sha: str | None,
+                thumbnails: Sequence[tuple[float, bytes]] = ()) -> FootageRecord:
         self._check_hasher(fp)
         if len(fp) and fp.nbytes == 0:
             raise InvalidArgumentError("fingerprint hashes have zero bytes per frame")
@@ -318,9 +367,13 @@ class FootageIndex:
             "duration_s": None if fp.duration_s is None else float(fp.duration_s),
             "added_at": now.isoformat(),
         }
-        frames = FrameRow(fid, fp.nbytes, fp.times_s.astype("<f8").tobytes(), fp.hashes.tobytes())
+        # Reference-side variant rows (centre crops) are stored as ordinary rows; matching
+        # decodes their time tag (see provenance.fingerprinting.reference_rows).
+        times, hashes = reference_rows(fp)
+        frames = FrameRow(fid, fp.nbytes, times.astype("<f8").tobytes(), np.ascontiguousarray(hashes).tobytes())
         try:
-            self._store.insert(record, frames, meta={"hasher": fp.hasher, "nbytes": str(fp.nbytes)})
+            self._store.insert(record, frames, meta={"hasher": fp.hasher, "nbytes": str(fp.nbytes)},
+                               thumbnails=thumbnails)
         except IndexStoreError:
             # say which rule was broken when a concurrent writer won the race
             if sha is not None and (other := self._store.find_sha(sha)) not in (None, fid):
@@ -336,7 +389,7 @@ class FootageIndex:
         return FootageRecord.from_row(record)
 
     def remove(self, footage_id: str) -> None:
-        """Remove one footage item and its frame hashes.
+        """Remove one footage item, its frame hashes and its thumbnails.
 
         Raises
         ------
@@ -504,7 +557,8 @@ class FootageIndex:
             time, UTC).
         fingerprinter : callable, optional
             ``path -> Fingerprint`` run in the workers (a module-level, picklable function);
-            default :func:`provenance.fingerprint` without variants.
+            default: :func:`provenance.fingerprint` without variants, plus stored thumbnails
+            from the same decode (a custom fingerprinter stores none).
 
         Returns
         -------
@@ -578,3 +632,112 @@ def _decode_frames(row: FrameRow) -> tuple[np.ndarray, np.ndarray]:
         )
     hashes = np.frombuffer(row.hashes, dtype=np.uint8).reshape(times.shape[0], row.nbytes)
     return times, hashes
+
+
+#: About one stored thumbnail per this many seconds of footage (:meth:`FootageIndex.add`).
+THUMBNAIL_EVERY_S = 2.0
+#: Most thumbnails stored per footage item.
+MAX_THUMBNAILS_PER_ITEM = 32
+#: Longer side of stored thumbnails [px].
+THUMBNAIL_MAX_SIDE = 160
+#: Largest JPEG accepted as a stored thumbnail [bytes] (a 160 px thumbnail is ~4-8 kB).
+MAX_THUMBNAIL_BYTES = 64_000
+
+
+def _time_value(time_s: Any) -> float:
+    if isinstance(time_s, bool) or not isinstance(time_s, (int, float, np.integer, np.floating)):
+        raise InvalidArgumentError(f"time_s must be a number of seconds (got {type(time_s).__name__})")
+    t = float(time_s)
+    if not np.isfinite(t):
+        raise InvalidArgumentError(f"time_s must be finite (got {time_s!r})")
+    return t
+
+
+def _check_thumbnails(thumbnails: Any) -> list[tuple[float, bytes]]:
+    """Validated ``(time_s, jpeg)`` pairs in time order; refuses anything a store should not keep."""
+    from ..media.thumbnails import JPEG_MAGIC
+
+    if thumbnails is None:
+        return []
+    if isinstance(thumbnails, (str, bytes, bytearray, dict)):
+        raise InvalidArgumentError("thumbnails must be a sequence of (time_s, jpeg_bytes) pairs")
+    out: list[tuple[float, bytes]] = []
+    try:
+        items = list(thumbnails)
+    except TypeError as exc:
+        raise InvalidArgumentError("thumbnails must be a sequence of (time_s, jpeg_bytes) pairs") from exc
+    if len(items) > MAX_THUMBNAILS_PER_ITEM:
+        raise InvalidArgumentError(f"at most {MAX_THUMBNAILS_PER_ITEM} thumbnails per footage item "
+                                   f"(got {len(items)})")
+    for item in items:
+        try:
+            t, data = item
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(
+                f"thumbnails must hold (time_s, jpeg_bytes) pairs (got {type(item).__name__})") from exc
+        t = _time_value(t)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidArgumentError(f"a thumbnail must be JPEG bytes (got {type(data).__name__})")
+        data = bytes(data)
+        if not data.startswith(JPEG_MAGIC):
+            raise InvalidArgumentError(f"the thumbnail at {t:.3f} s is not a JPEG")
+        if len(data) > MAX_THUMBNAIL_BYTES:
+            raise InvalidArgumentError(f"the thumbnail at {t:.3f} s has {len(data)} bytes; at most "
+                                       f"{MAX_THUMBNAIL_BYTES} (make it with provenance.media.thumbnails.make_thumbnail)")
+        out.append((t, data))
+    out.sort(key=lambda p: p[0])
+    for a, b in zip(out, out[1:]):
+        if a[0] == b[0]:
+            raise InvalidArgumentError(f"two thumbnails at the same time {a[0]:.3f} s")
+    return out
+
+
+def thumbnail_frame_indices(times_s: Sequence[float], *, every_s: float = THUMBNAIL_EVERY_S,
+                            max_count: int = MAX_THUMBNAILS_PER_ITEM) -> list[int]:
+    """Indices of the frames (times in ascending order) to keep as thumbnails.
+
+    About one per ``every_s`` seconds, evenly spread from the first frame to the last, at
+    most ``max_count``; one frame (the middle one) for a clip shorter than ``every_s``.
+    """
+    t = np.asarray(times_s, dtype=np.float64)
+    if t.size == 0 or max_count < 1:
+        return []
+    span = float(t[-1] - t[0])
+    n = int(min(max_count, t.size, max(1, np.floor(span / every_s + 1e-9) + 1)))
+    targets = [t[0] + span / 2] if n == 1 else np.linspace(t[0], t[-1], n)
+    out: list[int] = []
+    for target in targets:
+        i = int(np.argmin(np.abs(t - target)))
+        if i not in out:
+            out.append(i)
+    return sorted(out)
+
+
+def frame_thumbnails(frames: Sequence[tuple[Any, ...]], *, every_s: float = THUMBNAIL_EVERY_S,
+                     max_count: int = MAX_THUMBNAILS_PER_ITEM,
+                     max_side: int = THUMBNAIL_MAX_SIDE) -> list[tuple[float, bytes]]:
+    """``(time_s, jpeg)`` thumbnails of decoded frames, as :meth:`FootageIndex.add` stores them.
+
+    Parameters
+    ----------
+    frames : sequence of (time_s, image, ...)
+        Decoded frames in time order, e.g. from :func:`provenance.keyframes.select_frames`.
+    every_s, max_count, max_side
+        Spacing [s], most thumbnails kept, longer side [px].
+    """
+    from ..media.thumbnails import make_thumbnail
+
+    idx = thumbnail_frame_indices([float(f[0]) for f in frames], every_s=every_s, max_count=max_count)
+    return [(float(frames[i][0]), make_thumbnail(frames[i][1], max_side)) for i in idx]
+
+
+def fingerprint_with_thumbnails(path: str | os.PathLike[str]) -> tuple[Fingerprint, list[tuple[float, bytes]]]:
+    """Reference fingerprint of a file (as ``fingerprint(path, variants=False, fps=INDEX_FPS)``)
+    and its thumbnails (:func:`frame_thumbnails`), from one decode."""
+    from ..fingerprinting import INDEX_FPS, fingerprint_images
+    from ..keyframes import select_frames
+
+    frames, borders, duration = select_frames(path, fps=INDEX_FPS)
+    fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
+                            variants=False, duration_s=duration)
+    return fp, frame_thumbnails(frames)

@@ -255,13 +255,17 @@ def folder_rows(folder: Path, *, published_at: datetime | None = None) -> tuple[
 
 
 def fingerprint_file(path: str) -> tuple[str, dict[str, Any]]:
-    """Worker task: (content sha256, fingerprint as plain arrays) of one file."""
-    from ..fingerprinting import fingerprint
-    from . import sha256_file
+    """Worker task: (content sha256, fingerprint as plain arrays plus ``thumbnails``) of one file.
+
+    The frames are decoded once, hashed, and a few of them kept as small JPEG thumbnails
+    (``(time_s, jpeg)`` pairs, as :meth:`FootageIndex.add` stores them).
+    """
+    from . import fingerprint_with_thumbnails, sha256_file
 
     sha = sha256_file(path)
-    fp = fingerprint(path, variants=False)
-    return sha, {"times_s": fp.times_s, "hashes": fp.hashes, "hasher": fp.hasher, "duration_s": fp.duration_s}
+    fp, thumbs = fingerprint_with_thumbnails(path)
+    return sha, {"times_s": fp.times_s, "hashes": fp.hashes, "hasher": fp.hasher, "duration_s": fp.duration_s,
+                 "thumbnails": thumbs}
 
 
 def _task(fn: Callable[[str], Any], path: str) -> tuple[str, dict[str, Any]]:
@@ -317,9 +321,10 @@ def ingest_rows(
         todo.append(row)
     bar = _progress(len(todo), progress)
 
-    def write(row: CatalogueRow, sha: str | None, fp: Fingerprint) -> None:
+    def write(row: CatalogueRow, sha: str | None, fp: Fingerprint, thumbnails: Any = None) -> None:
         try:
-            index.add_fingerprint(fp, footage_id=row.footage_id, content_sha256=sha, **row.kwargs)
+            index.add_fingerprint(fp, footage_id=row.footage_id, content_sha256=sha, thumbnails=thumbnails,
+                                  **row.kwargs)
             added.append(row.footage_id)
         except IndexStoreError as exc:
             msg = str(exc)
@@ -345,7 +350,7 @@ def ingest_rows(
         except ProvenanceError as exc2:
             errors.append(ImportProblem(row.line, row.footage_id, str(exc2), row.path))
             return
-        write(row, sha, fp)
+        write(row, sha, fp, d.get("thumbnails"))
 
     file_rows = [r for r in todo if r.fingerprint is None]
     for row in todo:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import IndexStoreError, MissingExtraError
-from .store import APPLICATION, RECORD_COLUMNS, SCHEMA_VERSION, UPDATABLE_COLUMNS, Change, FrameRow
+from .store import APPLICATION, RECORD_COLUMNS, SCHEMA_VERSION, UPDATABLE_COLUMNS, Change, FrameRow, Thumbnail
 
 __all__ = ["PostgresStore"]
 
@@ -52,7 +52,18 @@ def _migrate_1_to_2(cur: Any) -> None:
     cur.execute("CREATE INDEX IF NOT EXISTS provenance_footage_published_at ON provenance_footage (published_at)")
 
 
-MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(cur: Any) -> None:
+    """v3: small JPEG thumbnails per footage item (existing items simply have none)."""
+    cur.execute(
+        "CREATE TABLE IF NOT EXISTS provenance_thumbnails ("
+        " footage_id TEXT NOT NULL REFERENCES provenance_footage (footage_id) ON DELETE CASCADE,"
+        " time_s DOUBLE PRECISION NOT NULL,"
+        " jpeg BYTEA NOT NULL,"
+        " PRIMARY KEY (footage_id, time_s))"
+    )
+
+
+MIGRATIONS: dict[int, Callable[[Any], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def _redact(url: str) -> str:
@@ -172,21 +183,28 @@ class PostgresStore:
     def schema_version(self) -> int:
         return int(self.get_meta("schema_version") or 0)
 
-    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None) -> None:
+    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None,
+               thumbnails: Sequence[Thumbnail] = ()) -> None:
         cols = list(RECORD_COLUMNS) + ["nbytes", "times", "hashes"]
         values = [record[c] for c in RECORD_COLUMNS] + [frames.nbytes, frames.times, frames.hashes]
+        fid = record["footage_id"]
+        thumbs = [(fid, float(t), bytes(j)) for t, j in thumbnails]
 
         def tx(cur: Any) -> None:
             for k, v in (meta or {}).items():
                 cur.execute("INSERT INTO provenance_meta VALUES (%s, %s) ON CONFLICT (key) DO NOTHING", (k, v))
             cur.execute(f"INSERT INTO provenance_footage ({', '.join(cols)}) VALUES ({', '.join(['%s'] * len(cols))})",
                         values)
-            cur.execute("INSERT INTO provenance_changes (op, footage_id) VALUES ('add', %s)", (record["footage_id"],))
+            if thumbs:
+                cur.executemany("INSERT INTO provenance_thumbnails (footage_id, time_s, jpeg) VALUES (%s, %s, %s)",
+                                thumbs)
+            cur.execute("INSERT INTO provenance_changes (op, footage_id) VALUES ('add', %s)", (fid,))
 
         self._write(tx)
 
     def delete(self, footage_id: str) -> bool:
         def tx(cur: Any) -> bool:
+            cur.execute("DELETE FROM provenance_thumbnails WHERE footage_id=%s", (footage_id,))
             cur.execute("DELETE FROM provenance_footage WHERE footage_id=%s", (footage_id,))
             n = cur.rowcount
             if n:
@@ -220,6 +238,16 @@ class PostgresStore:
     def find_sha(self, content_sha256: str) -> str | None:
         rows = self._read("SELECT footage_id FROM provenance_footage WHERE content_sha256=%s", (content_sha256,))
         return rows[0][0] if rows else None
+
+    def thumbnail(self, footage_id: str, time_s: float) -> Thumbnail | None:
+        rows = self._read("SELECT time_s, jpeg FROM provenance_thumbnails WHERE footage_id=%s "
+                          "ORDER BY abs(time_s - %s), time_s LIMIT 1", (footage_id, float(time_s)))
+        return (float(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    def thumbnail_count(self, footage_id: str | None = None) -> int:
+        if footage_id is None:
+            return int(self._read("SELECT count(*) FROM provenance_thumbnails")[0][0])
+        return int(self._read("SELECT count(*) FROM provenance_thumbnails WHERE footage_id=%s", (footage_id,))[0][0])
 
     def count(self) -> tuple[int, int]:
         n, f = self._read("SELECT count(*), coalesce(sum(n_frames), 0) FROM provenance_footage")[0]
@@ -263,6 +291,7 @@ class PostgresStore:
     def disk_bytes(self) -> int | None:
         rows = self._read("SELECT pg_total_relation_size('provenance_footage'::regclass) "
                           "+ pg_total_relation_size('provenance_changes'::regclass) "
+                          "+ pg_total_relation_size('provenance_thumbnails'::regclass) "
                           "+ pg_total_relation_size('provenance_meta'::regclass)")
         return int(rows[0][0])
 

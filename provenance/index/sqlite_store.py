@@ -7,7 +7,8 @@ SQLite header, and a non-empty database must carry our ``meta.application`` entr
 a schema version this code knows. A text file, a damaged file or somebody else's
 database raises :class:`~provenance.errors.IndexStoreError` and is left byte for byte
 as it was. Nothing is unpickled or executed from index content: records are plain
-columns and frame data are BLOBs of float64 and uint8.
+columns and frame data are BLOBs of float64 and uint8; thumbnails are JPEG BLOBs that are
+only ever returned as bytes, never decoded here.
 
 Concurrency
 -----------
@@ -24,12 +25,12 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndexStoreError
-from .store import APPLICATION, RECORD_COLUMNS, SCHEMA_VERSION, UPDATABLE_COLUMNS, Change, FrameRow
+from .store import APPLICATION, RECORD_COLUMNS, SCHEMA_VERSION, UPDATABLE_COLUMNS, Change, FrameRow, Thumbnail
 
 __all__ = ["SQLiteStore"]
 
@@ -72,8 +73,19 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
     con.execute("CREATE INDEX IF NOT EXISTS footage_published_at ON footage (published_at)")
 
 
+def _migrate_2_to_3(con: sqlite3.Connection) -> None:
+    """v3: small JPEG thumbnails per footage item (existing items simply have none)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS thumbnails ("
+        " footage_id TEXT NOT NULL REFERENCES footage (footage_id) ON DELETE CASCADE,"
+        " time_s REAL NOT NULL,"
+        " jpeg BLOB NOT NULL,"
+        " PRIMARY KEY (footage_id, time_s))"
+    )
+
+
 #: Migrations: version -> function bringing a store at that version to version + 1.
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def _sqlite_error(exc: sqlite3.Error, path: str, action: str) -> IndexStoreError:
@@ -258,20 +270,26 @@ class SQLiteStore:
     def schema_version(self) -> int:
         return int(self.get_meta("schema_version") or 0)
 
-    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None) -> None:
+    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None,
+               thumbnails: Sequence[Thumbnail] = ()) -> None:
         cols = list(RECORD_COLUMNS) + ["nbytes", "times", "hashes"]
         values = [record[c] for c in RECORD_COLUMNS] + [frames.nbytes, frames.times, frames.hashes]
+        fid = record["footage_id"]
+        thumbs = [(fid, float(t), bytes(j)) for t, j in thumbnails]
 
         def tx(con: sqlite3.Connection) -> None:
             for k, v in (meta or {}).items():
                 con.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (k, v))
             con.execute(f"INSERT INTO footage ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values)
-            con.execute("INSERT INTO changes (op, footage_id) VALUES ('add', ?)", (record["footage_id"],))
+            if thumbs:
+                con.executemany("INSERT INTO thumbnails (footage_id, time_s, jpeg) VALUES (?, ?, ?)", thumbs)
+            con.execute("INSERT INTO changes (op, footage_id) VALUES ('add', ?)", (fid,))
 
         self._write(tx)
 
     def delete(self, footage_id: str) -> bool:
         def tx(con: sqlite3.Connection) -> bool:
+            con.execute("DELETE FROM thumbnails WHERE footage_id=?", (footage_id,))
             n = con.execute("DELETE FROM footage WHERE footage_id=?", (footage_id,)).rowcount
             if n:
                 con.execute("INSERT INTO changes (op, footage_id) VALUES ('remove', ?)", (footage_id,))
@@ -302,6 +320,16 @@ class SQLiteStore:
     def find_sha(self, content_sha256: str) -> str | None:
         rows = self._read("SELECT footage_id FROM footage WHERE content_sha256=?", (content_sha256,))
         return rows[0][0] if rows else None
+
+    def thumbnail(self, footage_id: str, time_s: float) -> Thumbnail | None:
+        rows = self._read("SELECT time_s, jpeg FROM thumbnails WHERE footage_id=? "
+                          "ORDER BY abs(time_s - ?), time_s LIMIT 1", (footage_id, float(time_s)))
+        return (float(rows[0][0]), bytes(rows[0][1])) if rows else None
+
+    def thumbnail_count(self, footage_id: str | None = None) -> int:
+        if footage_id is None:
+            return int(self._read("SELECT count(*) FROM thumbnails")[0][0])
+        return int(self._read("SELECT count(*) FROM thumbnails WHERE footage_id=?", (footage_id,))[0][0])
 
     def count(self) -> tuple[int, int]:
         n, f = self._read("SELECT count(*), coalesce(sum(n_frames), 0) FROM footage")[0]

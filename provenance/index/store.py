@@ -8,6 +8,10 @@ Rows cross the protocol as plain values: the record fields as a dict of str, flo
 int or None (times as ISO 8601 UTC strings), and frame times and hashes as bytes
 (float64 little-endian and packed uint8). Nothing is ever pickled.
 
+Since schema version 3 a store also keeps a few small JPEG thumbnails per footage item
+(``(time_s, jpeg bytes)`` rows), written in the same transaction as the item and deleted
+with it, so reports can show the known frame beside the query frame.
+
 Every write also appends to a change log (``seq``, ``op``, ``footage_id``) in the same
 transaction, so readers in other processes can bring their in-memory candidate table
 up to date by reading only what changed.
@@ -15,17 +19,18 @@ up to date by reading only what changed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["APPLICATION", "RECORD_COLUMNS", "SCHEMA_VERSION", "Change", "FootageStore", "FrameRow"]
+__all__ = ["APPLICATION", "RECORD_COLUMNS", "SCHEMA_VERSION", "Change", "FootageStore", "FrameRow", "Thumbnail"]
 
 #: Written in every index's metadata; a database without it is foreign and refused.
 APPLICATION = "provenance-footage-index"
 
 #: Current schema version; older stores are migrated on open, newer ones refused.
-SCHEMA_VERSION = 2
+#: v2: index on published_at. v3: ``thumbnails`` table (footage_id, time_s, jpeg).
+SCHEMA_VERSION = 3
 
 #: Record columns, in order (frame times and hashes are stored beside them).
 RECORD_COLUMNS: tuple[str, ...] = (
@@ -58,6 +63,10 @@ class FrameRow:
     hashes: bytes
 
 
+#: One stored thumbnail: (media time [s], JPEG bytes).
+Thumbnail = tuple[float, bytes]
+
+
 @runtime_checkable
 class FootageStore(Protocol):
     """Durable storage of footage records and frame hashes.
@@ -76,11 +85,19 @@ class FootageStore(Protocol):
     def schema_version(self) -> int:
         """Schema version of the open store."""
 
-    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None) -> None:
-        """Insert one record and its frames, plus ``meta`` entries, in one transaction."""
+    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None,
+               thumbnails: Sequence[Thumbnail] = ()) -> None:
+        """Insert one record, its frames and thumbnails (distinct times), plus ``meta`` entries,
+        in one transaction."""
 
     def delete(self, footage_id: str) -> bool:
-        """Delete one record and its frames; False if it was absent."""
+        """Delete one record, its frames and its thumbnails; False if it was absent."""
+
+    def thumbnail(self, footage_id: str, time_s: float) -> Thumbnail | None:
+        """The stored thumbnail of one item nearest to ``time_s`` (earlier on a tie), or None."""
+
+    def thumbnail_count(self, footage_id: str | None = None) -> int:
+        """Number of stored thumbnails (of one item, or of all)."""
 
     def update(self, footage_id: str, fields: dict[str, Any]) -> bool:
         """Change record fields (keys from ``UPDATABLE_COLUMNS``); False if absent."""

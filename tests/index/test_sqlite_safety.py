@@ -12,6 +12,7 @@ from synth import clip_fingerprint
 
 from provenance.errors import IndexStoreError
 from provenance.index import FootageIndex
+from provenance.index.store import SCHEMA_VERSION
 
 T0 = datetime(2022, 1, 1, tzinfo=timezone.utc)
 
@@ -91,10 +92,11 @@ def test_v1_index_is_migrated(tmp_path: Path) -> None:
     con.commit()
     con.close()
     with FootageIndex(p) as ix:
-        assert ix.stats().schema_version == 2
+        assert ix.stats().schema_version == SCHEMA_VERSION == 3
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0)
     con = sqlite3.connect(p)
     assert con.execute("SELECT name FROM sqlite_master WHERE name='footage_published_at'").fetchone()
+    assert con.execute("SELECT name FROM sqlite_master WHERE name='thumbnails'").fetchone()
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     con.close()
 
