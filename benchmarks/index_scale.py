@@ -9,7 +9,14 @@ Measured per backend: build time (store inserts + candidate-table load), RAM (ta
 arrays and process peak RSS), disk, and per-query-video candidate retrieval latency
 (p50/p95) at the radius and ``max_per_query`` that matching uses, and at a tighter radius.
 A query video is 60 frames of a known clip, re-encoded (5% bits flipped), plus the
-variants matching sends (7 further hash sets). FAISS ``IndexBinaryFlat`` answers the same
+variants matching sends (7 further hash sets). Timed for the two-stage
+``CandidateTable.query_seeded`` (seed radii ``--seed-radii``, verify at matching's radius;
+wall and CPU p50, the machine may be shared) and for the single-stage ``query``.
+
+"Seed recall" (printed first): for the corpus ground-truth cases and generated transforms
+of ``tests/index/test_matching.py``, the distance from each true-match query frame (best
+query variant) to its nearest true reference frame (any reference row within 0.5 s of the
+true time): which seed radius still seeds the true footage. FAISS ``IndexBinaryFlat`` answers the same
 queries on the same data as the peer; results are checked identical to an exhaustive scan
 on a sample.
 
@@ -39,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 
 from provenance.hashing import Fingerprint  # noqa: E402
 from provenance.index import FootageIndex  # noqa: E402
-from provenance.index.candidates import CandidateTable, exhaustive_query  # noqa: E402
+from provenance.index.candidates import CandidateTable, exhaustive_query, exhaustive_query_seeded  # noqa: E402
 
 log = logging.getLogger("index_scale")
 CORPUS = ROOT.parent / "shared" / "corpus" / "footage"
@@ -125,14 +132,24 @@ def current_rss_mb() -> float:
     return float("nan")
 
 
-def time_queries(table: CandidateTable, videos: list[list[np.ndarray]], radius: int, k: int) -> tuple[float, float, int]:
-    ts, hits = [], 0
+def time_queries(table: CandidateTable, videos: list[list[np.ndarray]], radius: int, k: int,
+                 seed_radius: int | None = None) -> tuple[float, float, float, int]:
+    """p50, p95 wall [ms] and p50 CPU [ms] per query video (8 calls, one per hash set), and hits.
+
+    ``seed_radius`` None times :meth:`CandidateTable.query`, else :meth:`~CandidateTable.query_seeded`.
+    """
+    ts, cpu, hits = [], [], 0
     for v in videos:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         for h in v:
-            hits += len(table.query(h, radius, max_per_query=k))
+            if seed_radius is None:
+                hits += len(table.query(h, radius, max_per_query=k))
+            else:
+                hits += len(table.query_seeded(h, seed_radius=seed_radius, max_distance=radius, max_per_query=k))
         ts.append(time.perf_counter() - t0)
-    return float(np.percentile(ts, 50) * 1000), float(np.percentile(ts, 95) * 1000), hits
+        cpu.append(time.process_time() - c0)
+    return (float(np.percentile(ts, 50) * 1000), float(np.percentile(ts, 95) * 1000),
+            float(np.percentile(cpu, 50) * 1000), hits)
 
 
 def run(n_frames: int, args: argparse.Namespace, pool: np.ndarray) -> list[dict]:
@@ -165,13 +182,18 @@ def run(n_frames: int, args: argparse.Namespace, pool: np.ndarray) -> list[dict]
         rec = {"backend": backend, "frames": len(table), "insert_s": t_insert, "load_s": t_load,
                "table_mb": table.memory_bytes() / 1e6, "rss_delta_mb": current_rss_mb() - rss0,
                "disk_mb": (disk or 0) / 1e6}
+        for seed_r in args.seed_radii:
+            p50, p95, c50, hits = time_queries(table, videos, MAX_FRAME_DISTANCE, MAX_PER_QUERY, seed_r)
+            rec[f"seeded{seed_r}_p50_ms"], rec[f"seeded{seed_r}_p95_ms"] = p50, p95
+            rec[f"seeded{seed_r}_cpu_p50_ms"] = c50
         for radius in sorted({args.tight_radius, MAX_FRAME_DISTANCE}):
             vids = videos if radius <= 40 else videos[: max(3, args.queries // 5)]
-            p50, p95, hits = time_queries(table, vids, radius, MAX_PER_QUERY)
-            rec[f"p50_ms_r{radius}"], rec[f"p95_ms_r{radius}"] = p50, p95
+            p50, p95, _, hits = time_queries(table, vids, radius, MAX_PER_QUERY)
+            rec[f"query_r{radius}_p50_ms"], rec[f"query_r{radius}_p95_ms"] = p50, p95
         rows.append(rec)
         if backend == "sqlite" and n_frames <= 1_000_000:
             check_exact(ix, table, videos[:2], args.tight_radius, MAX_PER_QUERY)
+            check_exact_seeded(ix, table, videos[:3], args.seed_radii, MAX_FRAME_DISTANCE, MAX_PER_QUERY)
         ix.close()
         if backend == "postgresql":
             import psycopg
@@ -179,7 +201,7 @@ def run(n_frames: int, args: argparse.Namespace, pool: np.ndarray) -> list[dict]
             with psycopg.connect(args.postgres, autocommit=True) as con:
                 for t in ("provenance_footage", "provenance_changes", "provenance_meta"):
                     con.execute(f"DROP TABLE IF EXISTS {t}")
-        if backend == "sqlite" and args.faiss:
+        if backend == "sqlite" and args.faiss and (n_frames <= 1_000_000 or args.faiss_10m):
             rows.append(run_faiss(table, videos, args, MAX_FRAME_DISTANCE, MAX_PER_QUERY))
         del table
     for suffix in ("", "-wal", "-shm"):
@@ -199,6 +221,25 @@ def check_exact(ix: FootageIndex, table: CandidateTable, videos, radius: int, k:
                 if not np.array_equal(getattr(got, name), getattr(want, name)):
                     raise SystemExit(f"MISMATCH with exhaustive scan in {name}")
     log.info("exactness check passed (%d queries)", 2 * len(videos))
+
+
+def check_exact_seeded(ix: FootageIndex, table: CandidateTable, videos, seed_radii, radius: int, k: int) -> None:
+    """query_seeded equals its exhaustive reference (exhaustive_query_seeded) on a sample."""
+    recs = list(ix.records())
+    fps = [ix.frames(r.footage_id) for r in recs]
+    n = 0
+    for v in videos:
+        for h in v[:2]:
+            for sr in seed_radii:
+                got = table.query_seeded(h, seed_radius=sr, max_distance=radius, max_per_query=k)
+                want = exhaustive_query_seeded([r.footage_id for r in recs], [f.times_s for f in fps],
+                                               [f.hashes for f in fps], h, seed_radius=sr, max_distance=radius,
+                                               max_per_query=k)
+                for name in ("query_row", "footage_id", "ref_time_s", "distance"):
+                    if not np.array_equal(getattr(got, name), getattr(want, name)):
+                        raise SystemExit(f"MISMATCH of query_seeded with its exhaustive reference in {name}")
+                n += 1
+    log.info("seeded exactness check passed (%d queries)", n)
 
 
 def run_faiss(table: CandidateTable, videos, args, radius: int, k: int) -> dict:
@@ -225,9 +266,111 @@ def run_faiss(table: CandidateTable, videos, args, radius: int, k: int) -> dict:
                 d, _ = fx.search(h, k)  # k nearest, then keep those within r
                 _ = d <= r
             ts.append(time.perf_counter() - t0)
-        rec[f"p50_ms_r{r}"], rec[f"p95_ms_r{r}"] = float(np.percentile(ts, 50) * 1000), float(np.percentile(ts, 95) * 1000)
+        rec[f"query_r{r}_p50_ms"], rec[f"query_r{r}_p95_ms"] = float(np.percentile(ts, 50) * 1000), float(np.percentile(ts, 95) * 1000)
     del fx, data
     return rec
+
+
+# ---------------------------------------------------------------- seed recall (corpus truth)
+#: (query, reference, truth speed, truth offset [s]) as in tests/index/test_matching.py.
+SEED_CASES = [
+    ("footage/chair_22_grey.mp4", "footage/chair_orig-22_sd.mp4", 1.0, 0.0),
+    ("footage/chair_22_sepia.mp4", "footage/chair_orig-22_sd.mp4", 1.0, 0.0),
+    ("footage/chair_22_small-logo.mp4", "footage/chair_orig-22_sd.mp4", 1.0, 0.0),
+    ("footage/chair_22_large-logo.mp4", "footage/chair_orig-22_sd.mp4", 1.0, 0.0),
+    ("footage/chair_22_trim-2.0s.mp4", "footage/chair_orig-22_sd.mp4", 1.0, 2.0),
+    ("footage/chair_22_trim-3.7s.mp4", "footage/chair_orig-22_sd.mp4", 1.0, 3.7),
+    ("footage/pattern_sd_grey.mp4", "footage/pattern_hd.mp4", 1.0, 0.0),
+    ("footage/pattern_sd_small-logo.mp4", "footage/pattern_hd.mp4", 1.0, 0.0),
+    ("footage/highway_overhead_320x176.avi", "footage/highway_overhead_640x360.avi", 1.0, 0.0),
+    ("footage/trafficcam_burned-in-timestamp.avi", "footage/trafficcam_burned-in-timestamp_hq.avi", 1.0, 0.0),
+    ("footage/dashcam_highway_solidWhiteRight_frame.jpg", "footage/dashcam_highway_solidWhiteRight.mp4", 1.0, 0.72),
+    ("metadata/apple_coremedia_export_avc.mp4", "metadata/apple_ipadmini_hevc.mov", 1.0, 0.0),
+]
+_ENC = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p", "-an"]
+_EVEN = "scale=trunc(iw/2)*2:trunc(ih/2)*2"
+#: Generated transforms of an 8 s cut of the chair clip (as the matching tests): name -> (filter, speed).
+SEED_TRANSFORMS = {
+    "reencode": (None, 1.0),
+    "downscale": ("scale=-2:180", 1.0),
+    "framerate": ("fps=15", 1.0),
+    "crop10": ("crop=trunc(iw*0.9/2)*2:trunc(ih*0.9/2)*2", 1.0),
+    "crop20": ("crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2", 1.0),
+    "crop10+mirror": ("crop=trunc(iw*0.9/2)*2:trunc(ih*0.9/2)*2,hflip", 1.0),
+    "letterbox": ("pad=w=trunc(iw*1.5/2)*2:h=ih:x=(ow-iw)/2:y=0:color=black", 1.0),
+    "reframe916": ("split[a][b];[a]scale=360:640,boxblur=20[bg];[b]scale=360:-2[fg];"
+                   "[bg][fg]overlay=(W-w)/2:(H-h)/2", 1.0),
+    "mirror": ("hflip", 1.0),
+    "logo": ("drawbox=x=iw*0.2:y=ih*0.25:w=iw*0.6:h=ih*0.5:color=white@0.35:t=fill", 1.0),
+    "caption": ("drawbox=x=0:y=ih*0.8:w=iw:h=ih*0.14:color=black@0.7:t=fill", 1.0),
+    "colour": ("hue=s=0,eq=contrast=1.3:gamma=1.2", 1.0),
+    "blurnoise": ("gblur=sigma=2,noise=alls=20:allf=t", 1.0),
+    "speed1.5": ("setpts=PTS/1.5", 1.5),
+    "screenrec": ("scale=trunc(iw*0.6/2)*2:-2,pad=w=trunc(iw/0.6/2)*2:h=trunc(ih/0.6/2)*2:x=(ow-iw)/2:"
+                  "y=(oh-ih)/2:color=0x202020,drawbox=x=0:y=0:w=iw:h=ih*0.07:color=0x3a3a3a:t=fill", 1.0),
+}
+
+
+def _nearest_true_distances(query_fp, ref_fp, speed: float, offset: float) -> np.ndarray:
+    """Per query frame: distance [bits] to the nearest reference frame (any reference row, any
+    query variant) within 0.5 s of the true reference time; 999 when the truth is outside
+    the reference (a frame that is not a true match)."""
+    from provenance.fingerprinting import reference_rows, split_reference_times
+    from provenance.hashing import hamming
+
+    rt, rh = reference_rows(ref_fp)
+    rt, _ = split_reference_times(rt)
+    truth = speed * query_fp.times_s[:, None] + offset
+    near = np.abs(rt[None, :] - truth) <= 0.5
+    best = np.full(len(query_fp), 999)
+    for h in [query_fp.hashes, *query_fp.variants.values()]:
+        d = hamming(rh[None, :, :], np.asarray(h)[:, None, :])
+        best = np.minimum(best, np.where(near, d, 999).min(axis=1))
+    return best
+
+
+def seed_recall(radii=(16, 20, 24, 28, 32, 36, 40)) -> list[tuple[str, np.ndarray]]:
+    """Nearest true reference distance of every true-match query frame of the corpus cases."""
+    import subprocess
+
+    from provenance.fingerprinting import INDEX_FPS, fingerprint
+    from provenance.media.tools import find_ffmpeg
+
+    corpus = CORPUS.parent
+    out: list[tuple[str, np.ndarray]] = []
+    refs: dict[str, object] = {}
+    for q, r, speed, off in SEED_CASES:
+        if r not in refs:
+            refs[r] = fingerprint(corpus / r, variants=False, fps=INDEX_FPS)
+        d = _nearest_true_distances(fingerprint(corpus / q), refs[r], speed, off)
+        out.append((Path(q).name, d[d < 999]))
+    ff = find_ffmpeg()
+    with tempfile.TemporaryDirectory() as tmp:
+        ref = Path(tmp) / "ref.mp4"
+        subprocess.run([ff, "-y", "-v", "error", "-ss", "4", "-i", str(CORPUS / "chair_orig-22_sd.mp4"), "-t", "8",
+                        "-vf", "scale=-2:360", "-r", "25", *_ENC, "-g", "50", str(ref)], check=True)
+        ref_fp = fingerprint(ref, variants=False, fps=INDEX_FPS)
+        for name, (vf, speed) in SEED_TRANSFORMS.items():
+            dst = Path(tmp) / f"{name}.mp4"
+            if vf is None:
+                args = ["-i", str(ref), "-c:v", "mpeg4", "-b:v", "150k", "-an", str(dst)]
+            else:
+                args = ["-i", str(ref), "-filter_complex", vf + "," + _EVEN, *_ENC, str(dst)]
+            subprocess.run([ff, "-y", "-v", "error", *args], check=True)
+            d = _nearest_true_distances(fingerprint(dst), ref_fp, speed, 0.0)
+            out.append((name, d[d < 999]))
+    print("\nseed recall: nearest true reference frame of each true-match query frame [bits]")
+    print("| case | frames | min | median | " + " | ".join(f"<= {r}" for r in radii) + " |")
+    print("|---|---|---|---|" + "---|" * len(radii))
+    for name, d in out:
+        print(f"| {name} | {d.size} | {d.min()} | {np.median(d):.0f} | "
+              + " | ".join(f"{np.mean(d <= r):.2f}" for r in radii) + " |")
+    alld = np.concatenate([d for _, d in out])
+    print(f"| frames (all {len(out)} cases) | {alld.size} | {alld.min()} | {np.median(alld):.0f} | "
+          + " | ".join(f"{np.mean(alld <= r):.2f}" for r in radii) + " |")
+    print(f"| videos seeded (any frame) | {len(out)} | | | "
+          + " | ".join(f"{sum(int(d.min() <= r) for _, d in out)}/{len(out)}" for r in radii) + " |")
+    return out
 
 
 def main() -> None:
@@ -238,9 +381,18 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=20, help="query videos per size")
     ap.add_argument("--tight-radius", type=int, default=32, help="second, tighter radius to time [bits]")
     ap.add_argument("--sizes", type=float, nargs="*", help="sizes in frames (override)")
+    ap.add_argument("--seed-radii", type=int, nargs="*", default=[24, 28, 32],
+                    help="seed radii of query_seeded to time [bits]")
+    ap.add_argument("--faiss-10m", action="store_true", help="also run FAISS IndexBinaryFlat above 1M (slow)")
+    ap.add_argument("--recall-only", action="store_true", help="only the seed-recall table")
+    ap.add_argument("--no-recall", dest="recall", action="store_false", help="skip the seed-recall table")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     sizes = [int(s) for s in args.sizes] if args.sizes else ([1_000_000] if args.quick else [1_000_000, 10_000_000])
+    if args.recall or args.recall_only:
+        seed_recall()
+        if args.recall_only:
+            return
     pool = real_hash_pool(3000)
     table_rows = []
     for n in sizes:
@@ -249,7 +401,7 @@ def main() -> None:
             rec["size"] = n
             table_rows.append(rec)
             log.info("%s", rec)
-    keys = sorted({k for r in table_rows for k in r if k.startswith("p")})
+    keys = sorted({k for r in table_rows for k in r if k.startswith(("seeded", "query"))})
     head = ["size", "backend", "frames", "insert_s", "load_s", "table_mb", "rss_delta_mb", "disk_mb", *keys]
     print("\n| " + " | ".join(head) + " |")
     print("|" + "---|" * len(head))

@@ -21,6 +21,16 @@ answer never depends on which path ran.
 
 Ties are broken by intrinsic values (distance, then footage_id, then reference time),
 so a table loaded from the store in any order answers exactly like one built by adds.
+
+Two-stage lookup (:meth:`CandidateTable.query_seeded`)
+-------------------------------------------------------
+A range search at matching's wide radius (88 bits) cannot use the pigeonhole (every
+substring would have to be probed with a large radius) and degenerates into a scan of
+every frame. The two-stage lookup instead *seeds* footage items with a tight, exact
+range search (``seed_radius`` ~ 24-32 bits, multi-index hashing; occupancy bitmaps skip
+empty buckets, and overflowing buckets of clustered hashes fall back to the scan) and
+then *verifies* only the best-seeded items densely at the wide radius. Its answer is the
+exhaustive answer restricted to the seeded items (:func:`exhaustive_query_seeded`).
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 
-__all__ = ["CandidateTable", "Candidates", "exhaustive_query"]
+__all__ = ["DEFAULT_SEED_RADIUS", "CandidateTable", "Candidates", "exhaustive_query", "exhaustive_query_seeded"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +62,14 @@ _SCAN_BLOCK_ELEMS = 1 << 21
 _COST_PROBE = 6.0  # one bucket lookup
 _COST_VERIFY = 8.0  # one candidate verification (gather + popcount)
 _COST_SCAN_WORD = 1.0  # one 64-bit word of an exhaustive scan
+#: Candidate pairs verified per vectorised chunk in the seed stage (bounds temporary memory).
+_SEED_CHUNK = 1 << 20
+#: Default seed radius of :meth:`CandidateTable.query_seeded` [bits of 256], chosen on the
+#: corpus ground truth of the matching tests (see ``benchmarks/index_scale.py``, "seed recall"):
+#: every corpus ground-truth case has a true frame within 22 bits, and the videos seeded are the
+#: same for every radius from 24 to 40 (heavy crops, 9:16 reframes and blur+noise need 42-48
+#: bits, out of reach of any tight seed); 28 and 32 bits cost 2x and 3x the seed time of 24.
+DEFAULT_SEED_RADIUS = 24
 
 
 @dataclass(frozen=True)
@@ -149,6 +167,18 @@ def _flip_masks(length: int, radius: int) -> np.ndarray:
     return arr
 
 
+@lru_cache(maxsize=256)
+def _flip_masks32(length: int, radius: int) -> np.ndarray:
+    """:func:`_flip_masks` as uint32 (substrings of at most 32 bits)."""
+    arr = _flip_masks(length, radius).astype(np.uint32)
+    arr.setflags(write=False)
+    return arr
+
+
+#: Bit k set, for testing occupancy bitmaps (little bit order).
+_BIT_LUT = np.array([1 << k for k in range(8)], dtype=np.uint8)
+
+
 def _n_masks(length: int, radius: int) -> int:
     return sum(math.comb(length, k) for k in range(0, min(radius, length) + 1)) if radius >= 0 else 0
 
@@ -167,6 +197,7 @@ class _Segment:
         self.layout = _substring_layout(total_bits, s)
         self.orders: list[np.ndarray] = []
         self.offsets: list[np.ndarray] = []
+        self.bitmaps: list[np.ndarray] = []
         for start, length in self.layout:
             keys = _extract(words, start, length)
             keys_small = keys.astype(np.uint16 if length <= 16 else np.uint32)
@@ -176,13 +207,100 @@ class _Segment:
             np.cumsum(counts, out=offsets[1:])
             self.orders.append(order)
             self.offsets.append(offsets)
+            # one bit per bucket: is it occupied? (small enough to stay in cache; most
+            # probes of the seed stage hit empty buckets and stop here)
+            self.bitmaps.append(np.packbits(counts > 0, bitorder="little"))
             del keys, keys_small, counts
+        # rows of each footage slot (contiguous when frames were appended slot by slot)
+        if self.n and not bool(np.all(owner[1:] >= owner[:-1])):
+            self.by_owner: np.ndarray | None = np.argsort(owner, kind="stable")
+            sorted_owner = owner[self.by_owner]
+        else:
+            self.by_owner, sorted_owner = None, owner
+        self.slot_u, self.slot_start = np.unique(sorted_owner, return_index=True)
+        self.slot_stop = np.r_[self.slot_start[1:], self.n].astype(np.int64)
 
     def nbytes(self) -> int:
         return int(
             self.words.nbytes + self.times.nbytes + self.owner.nbytes
             + sum(o.nbytes for o in self.orders) + sum(o.nbytes for o in self.offsets)
+            + sum(b.nbytes for b in self.bitmaps) + self.slot_u.nbytes + self.slot_start.nbytes
+            + self.slot_stop.nbytes + (self.by_owner.nbytes if self.by_owner is not None else 0)
         )
+
+    def rows_of(self, slots: np.ndarray) -> np.ndarray:
+        """Row indices of the given footage slots held by this segment (slot order kept)."""
+        if self.n == 0 or slots.size == 0:
+            return np.zeros(0, np.int64)
+        i = np.minimum(np.searchsorted(self.slot_u, slots), self.slot_u.size - 1)
+        i = i[self.slot_u[i] == slots]
+        if i.size == 0:
+            return np.zeros(0, np.int64)
+        lo, cnt = self.slot_start[i].astype(np.int64), (self.slot_stop[i] - self.slot_start[i]).astype(np.int64)
+        rows = np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()), dtype=np.int64)
+        return rows if self.by_owner is None else self.by_owner[rows].astype(np.int64)
+
+    def seed(self, qwords: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query_row, row, distance) of all rows within ``radius``; exact, may repeat pairs.
+
+        The seed-stage variant of :meth:`search`: probes skip empty buckets through the
+        occupancy bitmaps, the real candidate count is known before any row is fetched
+        (so clustered data whose buckets overflow falls back to the scan), and candidates
+        are verified in bounded vectorised chunks. Duplicates (a pair found through several
+        substrings) are left for the caller, which reduces pairs to footage anyway.
+        """
+        nq = qwords.shape[0]
+        if self.n == 0 or nq == 0:
+            z = np.zeros(0, np.int64)
+            return z, z, z.astype(np.int32)
+        scan_cost = self.scan_cost(nq)
+        if self.probe_cost(nq, radius) >= scan_cost or max(length for _, length in self.layout) > 32:
+            return _scan(self.words, qwords, radius)
+        plan = self._plan(radius)
+        n_probes = sum(_n_masks(length, r) for (_, length), r in zip(self.layout, plan) if r >= 0) * nq
+        parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        total = 0
+        for k, ((start, length), r) in enumerate(zip(self.layout, plan)):
+            if r < 0:
+                continue
+            masks = _flip_masks32(length, r)
+            qkeys = _extract(qwords, start, length).astype(np.uint32)
+            probe = (qkeys[:, None] ^ masks[None, :]).ravel()
+            nz = np.flatnonzero(self.bitmaps[k][probe >> 3] & _BIT_LUT[probe & 7])
+            if nz.size == 0:
+                continue
+            p = probe[nz]
+            offsets = self.offsets[k]
+            lo = offsets[p]
+            cnt = offsets[p + 1] - lo
+            parts.append((k, (nz // masks.shape[0]).astype(np.int32), lo, cnt))
+            total += int(cnt.sum(dtype=np.int64))
+        if n_probes * _COST_PROBE + total * _COST_VERIFY >= scan_cost:
+            return _scan(self.words, qwords, radius)  # buckets overflow (clustered hashes)
+        if total == 0:
+            z = np.zeros(0, np.int64)
+            return z, z, z.astype(np.int32)
+        # candidates bucket by bucket, through each substring's row order, verified in chunks
+        out_q, out_r, out_d = [], [], []
+        rows_acc, q_acc, acc = [], [], 0
+        for i, (k, qb, lo, cnt) in enumerate(parts):
+            tot = int(cnt.sum(dtype=np.int64))
+            if tot:
+                pos = np.repeat((lo - np.cumsum(cnt) + cnt).astype(np.int64), cnt) + np.arange(tot, dtype=np.int64)
+                rows_acc.append(self.orders[k][pos])
+                q_acc.append(np.repeat(qb, cnt))
+                acc += tot
+            if acc and (acc >= _SEED_CHUNK or i == len(parts) - 1):
+                r_c = np.concatenate(rows_acc)
+                q_c = np.concatenate(q_acc)
+                rows_acc, q_acc, acc = [], [], 0
+                x = np.take(self.words, r_c, axis=0)
+                x ^= np.take(qwords, q_c, axis=0)
+                d = _popcount_rows(x)
+                keep = np.flatnonzero(d <= radius)
+                out_q.append(q_c[keep]); out_r.append(r_c[keep].astype(np.int64)); out_d.append(d[keep])
+        return (np.concatenate(out_q).astype(np.int64), np.concatenate(out_r),
+                np.concatenate(out_d).astype(np.int32))
 
     def _plan(self, radius: int) -> list[int]:
         """Probe radius per substring for a Hamming radius (pigeonhole, Norouzi et al. Prop. 1)."""
@@ -442,6 +560,16 @@ class CandidateTable:
         return _Segment(np.concatenate(words), np.concatenate(times), np.concatenate(owner), self.nbytes * 8)
 
     # ------------------------------------------------------------------ search
+    def _check_query(self, hashes: np.ndarray) -> np.ndarray:
+        q = np.asarray(hashes)
+        if q.ndim == 1:
+            q = q.reshape(1, -1)
+        if q.dtype != np.uint8 or q.ndim != 2 or q.shape[1] != self.nbytes:
+            raise InvalidArgumentError(
+                f"query hashes must be uint8 of shape (m, {self.nbytes}) (got {q.dtype} {q.shape})"
+            )
+        return q
+
     def query(self, hashes: np.ndarray, max_distance: int, *, max_per_query: int = 64) -> Candidates:
         """Reference frames within ``max_distance`` bits of each query hash.
 
@@ -461,13 +589,7 @@ class CandidateTable:
         Candidates
             Ordered by query row, distance, footage_id, reference time.
         """
-        q = np.asarray(hashes)
-        if q.ndim == 1:
-            q = q.reshape(1, -1)
-        if q.dtype != np.uint8 or q.ndim != 2 or q.shape[1] != self.nbytes:
-            raise InvalidArgumentError(
-                f"query hashes must be uint8 of shape (m, {self.nbytes}) (got {q.dtype} {q.shape})"
-            )
+        q = self._check_query(hashes)
         radius = int(max_distance)
         if radius < 0:
             raise InvalidArgumentError(f"max_distance must be >= 0 (got {max_distance})")
@@ -496,6 +618,126 @@ class CandidateTable:
                        slot_ids[np.concatenate(ow)] if ow else np.zeros(0, object),
                        np.concatenate(dd) if dd else np.zeros(0, np.int32),
                        int(max_per_query))
+
+
+    def query_seeded(
+        self, hashes: np.ndarray, *, seed_radius: int = DEFAULT_SEED_RADIUS, max_distance: int,
+        max_per_query: int = 64, max_items: int = 50,
+    ) -> Candidates:
+        """Two-stage lookup: seed footage items with close frames, then verify them densely.
+
+        1. **Seed.** Footage items with at least one frame within ``seed_radius`` bits of
+           any query hash, found exactly (multi-index hashing, pigeonhole). Items are ranked
+           by their number of *seed hits* (query rows with a frame of the item within
+           ``seed_radius``), then by their smallest seed distance, then by footage_id; the
+           first ``max_items`` are kept.
+        2. **Verify.** Every query hash against every frame of those items (a small dense
+           popcount matrix): all pairs within ``max_distance``, the ``max_per_query``
+           nearest per query row.
+
+        Equivalently: the result is :func:`exhaustive_query` at ``max_distance`` over only
+        the items that an exhaustive scan at ``seed_radius`` finds (the first ``max_items``
+        of them by the ranking above); :func:`exhaustive_query_seeded` is that reference.
+        Footage with no frame within ``seed_radius`` of any query hash is never returned,
+        however many frames it has within ``max_distance``: the seed radius trades recall
+        of heavily transformed copies for speed (``DEFAULT_SEED_RADIUS`` keeps every
+        corpus ground-truth case of the matching tests, see ``benchmarks/index_scale.py``).
+
+        Parameters
+        ----------
+        hashes : ndarray of uint8, shape (m, nbytes)
+        seed_radius : int
+            Hamming radius of the seed stage [bits].
+        max_distance : int
+            Largest Hamming distance kept in the verify stage [bits] (may be larger or
+            smaller than ``seed_radius``).
+        max_per_query : int
+            Keep at most this many nearest candidates per query row.
+        max_items : int
+            Most footage items verified.
+
+        Returns
+        -------
+        Candidates
+            Same format and order as :meth:`query`: by query row, distance, footage_id,
+            reference time.
+        """
+        q = self._check_query(hashes)
+        seed_r, radius = int(seed_radius), int(max_distance)
+        if seed_r < 0:
+            raise InvalidArgumentError(f"seed_radius must be >= 0 (got {seed_radius})")
+        if radius < 0:
+            raise InvalidArgumentError(f"max_distance must be >= 0 (got {max_distance})")
+        if int(max_per_query) < 1:
+            raise InvalidArgumentError(f"max_per_query must be >= 1 (got {max_per_query})")
+        if int(max_items) < 1:
+            raise InvalidArgumentError(f"max_items must be >= 1 (got {max_items})")
+        if q.shape[0] == 0:
+            return _empty_candidates()
+        nq = q.shape[0]
+        qwords = _to_words(q, self._nwords)
+        with self._lock:
+            self._flush_locked()
+            # ---- stage 1: seed pairs (query row, slot, distance) within seed_radius
+            qr, ow, dd = [], [], []
+            for seg in self._segments:
+                qi, ri, d = seg.seed(qwords, seed_r)
+                o = seg.owner[ri]
+                keep = self._alive[o]
+                qr.append(qi[keep]); ow.append(o[keep]); dd.append(d[keep])
+            if self._pending:
+                words = np.concatenate([p[2] for p in self._pending])
+                owner = np.concatenate([np.full(p[1].shape[0], p[0], np.int32) for p in self._pending])
+                qi, ri, d = _scan(words, qwords, seed_r)
+                qr.append(qi); ow.append(owner[ri]); dd.append(d)
+            qr_a = np.concatenate(qr) if qr else np.zeros(0, np.int64)
+            if qr_a.size == 0:
+                return _empty_candidates()
+            slots = np.concatenate(ow).astype(np.int64)
+            dist = np.concatenate(dd)
+            slot_ids = self._slot_ids
+            chosen = _rank_seeds(qr_a, slots, dist, nq, lambda s: np.array([slot_ids[i] for i in s], dtype=object),
+                                 int(max_items))
+            # ---- stage 2: gather the chosen items' frames
+            tm, wd, og = [], [], []
+            for seg in self._segments:
+                rows = seg.rows_of(np.sort(chosen))
+                if rows.size:
+                    tm.append(seg.times[rows]); wd.append(seg.words[rows]); og.append(seg.owner[rows])
+            chosen_set = set(int(c) for c in chosen)
+            for slot, times, words in self._pending:
+                if slot in chosen_set:
+                    tm.append(times); wd.append(words); og.append(np.full(times.shape[0], slot, np.int32))
+            ids_of_slot = {int(c): slot_ids[int(c)] for c in chosen}
+        times_v, words_v, owner_v = np.concatenate(tm), np.concatenate(wd), np.concatenate(og)
+        qi, ri, d = _scan(words_v, qwords, radius)
+        if qi.size == 0:
+            return _empty_candidates()
+        o = owner_v[ri]
+        u, inv = np.unique(o, return_inverse=True)
+        ids = np.array([ids_of_slot[int(x)] for x in u], dtype=object)[inv]
+        return _finish(qi, times_v[ri], ids, d, int(max_per_query))
+
+
+def _rank_seeds(qrow: np.ndarray, item: np.ndarray, dist: np.ndarray, nq: int, ids_of, k: int) -> np.ndarray:
+    """The first ``k`` items by (most seed hits, smallest seed distance, footage_id).
+
+    ``qrow``, ``item``, ``dist``: seed pairs (repeats allowed); ``item`` are integer codes
+    and ``ids_of(codes)`` their footage ids (object array). Seed hits of an item: distinct
+    query rows with a pair.
+    """
+    key = item * nq + qrow
+    u_key, inv = np.unique(key, return_inverse=True)
+    best_pair = np.full(u_key.size, np.iinfo(np.int32).max, np.int64)
+    np.minimum.at(best_pair, inv, dist)
+    u_item, inv_i = np.unique(u_key // nq, return_inverse=True)
+    hits = np.bincount(inv_i, minlength=u_item.size)
+    best = np.full(u_item.size, np.iinfo(np.int32).max, np.int64)
+    np.minimum.at(best, inv_i, best_pair)
+    ids = ids_of(u_item)
+    id_rank = np.unique(ids, return_inverse=True)[1]
+    order = np.lexsort((id_rank, best, -hits))
+    return u_item[order[:k]]
 
 
 def _finish(qrow: np.ndarray, times: np.ndarray, ids: np.ndarray, dist: np.ndarray, k: int) -> Candidates:
@@ -548,3 +790,36 @@ def exhaustive_query(
     if not qr:
         return _empty_candidates()
     return _finish(np.concatenate(qr), np.concatenate(tm), np.concatenate(ids), np.concatenate(dd), max_per_query)
+
+
+def exhaustive_query_seeded(
+    ref_ids: list[str], ref_times: list[np.ndarray], ref_hashes: list[np.ndarray],
+    hashes: np.ndarray, *, seed_radius: int, max_distance: int, max_per_query: int = 64, max_items: int = 50,
+) -> Candidates:
+    """The reference answer of :meth:`CandidateTable.query_seeded` (plain scans; for tests).
+
+    An exhaustive scan at ``seed_radius`` picks the items (ranked by seed hits, smallest
+    seed distance, footage_id; first ``max_items``), then :func:`exhaustive_query` at
+    ``max_distance`` over those items only.
+    """
+    from ..hashing import hamming
+
+    q = np.asarray(hashes, dtype=np.uint8)
+    if q.ndim == 1:
+        q = q.reshape(1, -1)
+    nq = q.shape[0]
+    qr, it, dd = [], [], []
+    for i, h in enumerate(ref_hashes):
+        if len(h) == 0 or nq == 0:
+            continue
+        d = hamming(np.asarray(h, np.uint8)[None, :, :], q[:, None, :])  # (m, n)
+        qi, ri = np.nonzero(d <= seed_radius)
+        qr.append(qi); it.append(np.full(qi.size, i, np.int64)); dd.append(d[qi, ri])
+    if not qr or not sum(x.size for x in qr):
+        return _empty_candidates()
+    ids_arr = np.array(list(ref_ids), dtype=object)
+    chosen = _rank_seeds(np.concatenate(qr).astype(np.int64), np.concatenate(it), np.concatenate(dd), nq,
+                         lambda s: ids_arr[s], int(max_items))
+    chosen = sorted(int(c) for c in chosen)
+    return exhaustive_query([ref_ids[i] for i in chosen], [ref_times[i] for i in chosen],
+                            [ref_hashes[i] for i in chosen], q, max_distance, max_per_query=max_per_query)

@@ -10,7 +10,7 @@ from synth import clip_fingerprint, perturb
 
 from provenance.errors import InvalidArgumentError
 from provenance.index import candidates as cmod
-from provenance.index.candidates import CandidateTable, exhaustive_query
+from provenance.index.candidates import DEFAULT_SEED_RADIUS, CandidateTable, exhaustive_query, exhaustive_query_seeded
 
 
 def _same(a, b) -> None:
@@ -124,3 +124,135 @@ def test_property_equals_exhaustive(n: int, m: int, radius: int, k: int, seed: i
     want = exhaustive_query(list(groups), [np.asarray(r, float) for r in groups.values()],
                             [ref[r] for r in groups.values()], q, radius, max_per_query=k)
     _same(t.query(q, radius, max_per_query=k), want)
+
+
+# ---------------------------------------------------------------- two-stage (seeded) lookup
+def _seeded_ref(fps, q, seed_r, r, k=64, items=50):
+    return exhaustive_query_seeded(list(fps), [f.times_s for f in fps.values()], [f.hashes for f in fps.values()],
+                                   q, seed_radius=seed_r, max_distance=r, max_per_query=k, max_items=items)
+
+
+@pytest.mark.parametrize("seed_r, radius, k, items", [
+    (0, 88, 48, 50), (12, 88, 48, 50), (24, 88, 48, 50), (28, 40, 7, 3), (32, 88, 48, 1), (40, 20, 64, 5), (70, 88, 5, 4),
+])
+def test_seeded_equals_exhaustive_restricted_to_seeded_items(seed_r, radius, k, items) -> None:
+    fps, t = _build(200)
+    t.flush()
+    rng = np.random.default_rng(seed_r)
+    q = np.concatenate([perturb(fps["id0007"], 1, 0.05), perturb(fps["id0100"], 2, 0.1)[:20],
+                        rng.integers(0, 256, (20, 32), dtype=np.uint8)])
+    got = t.query_seeded(q, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items)
+    _same(got, _seeded_ref(fps, q, seed_r, radius, k, items))
+    # the restriction is to items, not pairs: seeded items keep pairs beyond the seed radius
+    if seed_r <= 24 <= radius and len(got):
+        assert (got.distance > seed_r).any()
+    assert len(set(got.footage_id)) <= items
+
+
+def test_seeded_with_every_item_seeded_equals_query() -> None:
+    """A seed radius that reaches every item, and room for all of them, gives query()'s answer."""
+    fps, t = _build(40)
+    q = perturb(fps["id0003"], 5, 0.1)
+    _same(t.query_seeded(q, seed_radius=256, max_distance=60, max_per_query=9, max_items=1000),
+          t.query(q, 60, max_per_query=9))
+
+
+def test_seeded_on_clustered_data_and_probe_paths(monkeypatch) -> None:
+    """Many near-identical frames (huge buckets): overflow falls back to the scan, same answer."""
+    rng = np.random.default_rng(3)
+    centre = rng.integers(0, 256, 32, dtype=np.uint8)
+    fps = {}
+    for i in range(120):
+        flips = (rng.random((60, 256)) < 0.02).astype(np.uint8)
+        h = np.packbits(np.unpackbits(np.broadcast_to(centre, (60, 32)), axis=1) ^ flips, axis=1)
+        fps[f"c{i:03d}"] = type("FP", (), {"times_s": np.arange(60) * 0.5, "hashes": h})()
+    t = CandidateTable(32)
+    for fid, fp in fps.items():
+        t.add(fid, fp.times_s, fp.hashes)
+    t.flush()
+    q = np.concatenate([fps["c005"].hashes[:10] ^ np.uint8(1), rng.integers(0, 256, (5, 32), dtype=np.uint8)])
+    want = _seeded_ref(fps, q, 16, 40, 6, 7)
+    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7), want)
+    monkeypatch.setattr(cmod, "_COST_SCAN_WORD", 1e9)  # force probing, however full the buckets
+    monkeypatch.setattr(cmod, "_SEED_CHUNK", 1000)  # and many verification chunks
+    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7), want)
+    monkeypatch.setattr(cmod, "_COST_SCAN_WORD", 1e-9)  # force scanning
+    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7), want)
+
+
+def test_seeded_after_updates_and_with_pending_rows() -> None:
+    rng = np.random.default_rng(1)
+    t = CandidateTable(32)
+    fps: dict[str, object] = {}
+    q = np.concatenate([perturb(clip_fingerprint(i, 30), i, 0.06)[:5] for i in range(0, 200, 9)])
+    for step in range(200):
+        fid = f"c{step}"
+        fps[fid] = clip_fingerprint(step, 30)
+        t.add(fid, fps[fid].times_s, fps[fid].hashes)
+        if step % 5 == 4:
+            victim = list(fps)[int(rng.integers(len(fps)))]
+            t.remove(victim)
+            del fps[victim]
+        if step % 50 == 49:  # segments, merges and a pending tail all take part
+            _same(t.query_seeded(q, seed_radius=24, max_distance=88, max_per_query=5, max_items=6),
+                  _seeded_ref(fps, q, 24, 88, 5, 6))
+    t.add("c10", clip_fingerprint(999, 30).times_s, clip_fingerprint(999, 30).hashes)  # replace frames
+    fps["c10"] = clip_fingerprint(999, 30)
+    _same(t.query_seeded(q, seed_radius=30, max_distance=70, max_items=100),
+          _seeded_ref(fps, q, 30, 70, 64, 100))
+
+
+def test_seeded_ranking_and_ties_are_order_independent() -> None:
+    fp = clip_fingerprint(1, 20)
+    a, b = CandidateTable(), CandidateTable()
+    for fid in ["x", "y", "z"]:
+        a.add(fid, fp.times_s, fp.hashes)
+    for fid in ["z", "x", "y"]:
+        b.add(fid, fp.times_s, fp.hashes)
+    qa = a.query_seeded(fp.hashes, seed_radius=5, max_distance=10, max_per_query=4, max_items=2)
+    _same(qa, b.query_seeded(fp.hashes, seed_radius=5, max_distance=10, max_per_query=4, max_items=2))
+    assert set(qa.footage_id) == {"x", "y"}  # equal seed hits and distance: footage_id decides
+    # more seed hits outrank a closer single frame
+    c = CandidateTable()
+    c.add("many", fp.times_s, fp.hashes)
+    c.add("one", np.zeros(1), fp.hashes[:1])
+    got = c.query_seeded(fp.hashes, seed_radius=0, max_distance=0, max_items=1)
+    assert set(got.footage_id) == {"many"}
+
+
+def test_seeded_bad_input_and_empty() -> None:
+    t = CandidateTable(32)
+    z = np.zeros((1, 32), np.uint8)
+    assert len(t.query_seeded(z, seed_radius=20, max_distance=88)) == 0
+    t.add("a", np.zeros(1), z)
+    assert len(t.query_seeded(np.zeros((0, 32), np.uint8), seed_radius=20, max_distance=88)) == 0
+    assert len(t.query_seeded(z, max_distance=88)) == 1  # default seed radius
+    assert 16 <= DEFAULT_SEED_RADIUS <= 40
+    for kw in ({"seed_radius": -1}, {"max_distance": -1}, {"max_per_query": 0}, {"max_items": 0}):
+        args = {"seed_radius": 20, "max_distance": 88, **kw}
+        with pytest.raises(InvalidArgumentError):
+            t.query_seeded(z, **args)
+    with pytest.raises(InvalidArgumentError):
+        t.query_seeded(np.zeros((1, 8), np.uint8), seed_radius=20, max_distance=88)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 400), m=st.integers(1, 12), seed_r=st.integers(0, 80), radius=st.integers(0, 256),
+       k=st.integers(1, 10), items=st.integers(1, 8), seed=st.integers(0, 2**31),
+       nbytes=st.sampled_from([4, 8, 13, 32]), clustered=st.booleans())
+def test_property_seeded_equals_exhaustive(n, m, seed_r, radius, k, items, seed, nbytes, clustered) -> None:
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 256, (1 if clustered else max(1, n // 10), nbytes), dtype=np.uint8)
+    ref = base[rng.integers(0, base.shape[0], n)] ^ (rng.random((n, nbytes)) < 0.05).astype(np.uint8)
+    ids = [f"f{i % 9}" for i in range(n)]
+    groups = {fid: [i for i in range(n) if ids[i] == fid] for fid in dict.fromkeys(ids)}
+    t = CandidateTable(nbytes)
+    for fid, rows in groups.items():
+        t.add(fid, np.asarray(rows, float), ref[rows])
+    if seed % 2:
+        t.flush()
+    q = np.concatenate([ref[: m // 2], rng.integers(0, 256, (m - m // 2, nbytes), dtype=np.uint8)])
+    want = exhaustive_query_seeded(list(groups), [np.asarray(r, float) for r in groups.values()],
+                                   [ref[r] for r in groups.values()], q, seed_radius=seed_r, max_distance=radius,
+                                   max_per_query=k, max_items=items)
+    _same(t.query_seeded(q, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items), want)
