@@ -206,7 +206,9 @@ def check_offset_vs_zone(md: Any) -> list[Finding]:
         return []
     out = []
     for tag in getattr(md, "times", ()) or ():
-        if tag.utc_offset_s is None or not tag.tz_known or tag.meaning == "gps_fix":
+        # Only a stated *local* offset says which zone the device kept; a UTC reading
+        # (Android mvhd, Matroska DateUTC) is zone-neutral.
+        if tag.utc_offset_s is None or tag.tz_state != "offset" or tag.meaning == "gps_fix":
             continue
         stated = timedelta(seconds=tag.utc_offset_s)
         allowed = offsets_near(zone, tag.value)
