@@ -295,11 +295,13 @@ def fuzz(files: list[Path], n: int, seed: int = 1234) -> None:
     try:
         cases: list[tuple[str, str, bytes]] = [("self_nest_deep", "synthetic.mp4", self_nesting_mp4()),
                                                ("self_nest_deep", "synthetic.mkv", self_nesting_mkv())]
-        while len(cases) < n:
+        made = len(cases)
+        while made < n:
             p, data = rng.choice(originals)
             name, mutated = mutate(data, rng)
             cases.append((name, p.name, mutated))
-            if len(cases) % 200 == 0:
+            made += 1
+            if len(cases) == 200:
                 _run_batch(cases, tmpdir, counts, by_mut, other)
                 worst_t = max(worst_t, counts.pop("_worst_t", 0.0))
                 worst_mem = max(worst_mem, counts.pop("_worst_mem", 0))

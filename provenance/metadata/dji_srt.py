@@ -93,6 +93,29 @@ def _position(text: str) -> tuple[dict[str, Any] | None, str]:
     return None, ""
 
 
+_MAX_BLOCK = 4096
+
+
+def _blocks(text: str) -> list[str]:
+    """Split SRT text into cue blocks at blank lines (linear; each block cut to 4 KiB so that no
+    regular expression ever runs over a long garbled stretch)."""
+    out: list[str] = []
+    cur: list[str] = []
+    size = 0
+    for line in text.splitlines():
+        if not line.strip():
+            if cur:
+                out.append("\n".join(cur))
+                cur, size = [], 0
+            continue
+        if size < _MAX_BLOCK:
+            cur.append(line[:_MAX_BLOCK])
+            size += len(cur[-1]) + 1
+    if cur:
+        out.append("\n".join(cur))
+    return out
+
+
 def parse_srt_text(text: str) -> RawResult:
     """Parse DJI SRT text into cues.
 
@@ -104,7 +127,7 @@ def parse_srt_text(text: str) -> RawResult:
         ``extra["cues"]`` the cue count, ``extra["layout"]`` the layout name.
     """
     res = RawResult(container="dji_srt")
-    blocks = re.split(r"\r?\n\s*\r?\n", text.replace("\ufeff", ""))
+    blocks = _blocks(text.replace("\ufeff", ""))
     cues = 0
     layouts: set[str] = set()
     bad = 0
@@ -140,10 +163,11 @@ def parse_srt_text(text: str) -> RawResult:
         res.problem("no_cues", "no SRT cues found", "srt")
     elif bad:
         res.problem("cues_without_position", f"{bad} of {cues} cues carry no position", "srt")
-    if res.track:
-        last = blocks and _TS.findall(text)
-        if last:
-            res.duration_s = _secs(*last[-1][4:])
+    for block in reversed(blocks):
+        m = _TS.search(block)
+        if m:
+            res.duration_s = _secs(*m.groups()[4:])
+            break
     return res
 
 
