@@ -416,7 +416,7 @@ class Report:
         colour = _STATUS_COLOUR.get(v.status, "#5f6368")
         box = "border:1px solid #ddd;border-radius:6px;padding:.6em .9em;margin:.6em 0"
         h = '<h3 style="margin:.9em 0 .3em 0;font-size:1.1em">'
-        parts = [f'<div class="provenance-report" style="font-family:system-ui,sans-serif;max-width:62em;line-height:1.35;color:#222">']
+        parts = ['<div class="provenance-report" style="font-family:system-ui,sans-serif;max-width:62em;line-height:1.35;color:#222">']
         # banner
         badges = "".join(
             f'<span style="background:rgba(255,255,255,.22);border-radius:3px;padding:0 .4em;margin-left:.5em;font-size:.85em">'
@@ -434,7 +434,7 @@ class Report:
                          + (f"<li>&hellip; {len(v.reasons) - MAX_LIST_ITEMS} more</li>" if len(v.reasons) > MAX_LIST_ITEMS else "")
                          + "</ul>")
         # summary
-        parts.append(f'<table class="prv-summary" style="border-collapse:collapse;margin:.4em 0">'
+        parts.append('<table class="prv-summary" style="border-collapse:collapse;margin:.4em 0">'
                      + _kv("File", esc(self.path))
                      + _kv("Filmed", esc(fmt_span(self.when.earliest, self.when.latest))
                            + (f"; best {esc(_t(self.when.best))}" if self.when.best else "")

@@ -329,7 +329,6 @@ class _Segment:
         return _scan(self.words, qwords, radius)
 
     def _probe(self, qwords: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        nq = qwords.shape[0]
         q_parts, r_parts = [], []
         for (start, length), r, order, offsets in zip(self.layout, self._plan(radius), self.orders, self.offsets):
             if r < 0:

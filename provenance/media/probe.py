@@ -77,7 +77,7 @@ def check_media_path(path: str | os.PathLike[str]) -> Path:
     if not p.is_file():
         raise MediaNotFoundError(f"not a regular file: {str(p)!r}", path=str(p))
     if p.stat().st_size == 0:
-        raise UnsupportedMediaError(f"file is empty (0 bytes): {str(p)!r}", path=str(p))
+        raise CorruptMediaError(f"file is empty (0 bytes): {str(p)!r}", path=str(p))
     return p
 
 

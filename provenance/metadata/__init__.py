@@ -13,7 +13,8 @@ import re
 from pathlib import Path
 from typing import BinaryIO, Callable
 
-from ..errors import CorruptMediaError, InvalidArgumentError, MediaNotFoundError, ProvenanceError, UnsupportedMediaError
+from ..errors import CorruptMediaError, MediaNotFoundError, ProvenanceError, UnsupportedMediaError
+from ..media.probe import check_media_path
 from ._raw import RawResult
 from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeTag, TrackPoint
 
@@ -178,21 +179,13 @@ def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa
     >>> md = extract_metadata("clip.mov")                         # doctest: +SKIP
     >>> [(t.meaning, t.value.isoformat(), t.tz_state) for t in md.times]  # doctest: +SKIP
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidArgumentError(f"'path' must be a str or path-like (got {type(path).__name__})")
-    p = Path(path)
-    if not p.exists():
-        raise MediaNotFoundError(f"media file not found: {str(p)!r}; check the path", path=str(p))
-    if not p.is_file():
-        raise MediaNotFoundError(f"not a regular file: {str(p)!r} (expected a media file)", path=str(p))
+    p = check_media_path(path)
     try:
         fh = open(p, "rb")
     except OSError as exc:
         raise MediaNotFoundError(f"cannot open {str(p)!r}: {exc.strerror}", path=str(p)) from exc
     with fh:
         head = fh.read(4096)
-        if not head:
-            raise CorruptMediaError(f"file is empty (0 bytes): {str(p)!r}", path=str(p))
         fmt = sniff_format(head)
         if fmt == "text":
             raise UnsupportedMediaError(

@@ -23,7 +23,6 @@ import logging
 import math
 import re
 from datetime import datetime, timedelta, timezone
-from typing import Any
 
 from ._raw import RawResult
 from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeTag, TrackPoint
