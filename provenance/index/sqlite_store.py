@@ -157,8 +157,12 @@ class SQLiteStore:
                 "(give a new path to create an index, or the path of an existing one)",
                 path=self.location,
             )
-        # immutable: no locks, no -wal/-shm files created beside somebody else's file
-        uri = p.resolve().as_uri() + "?mode=ro&immutable=1"
+        # immutable: no locks, no -wal/-shm files created beside somebody else's file. But a
+        # WAL left by a killed writer holds committed pages (and a checkpoint may have been cut
+        # short), so then read through it: read-only, never checkpointing.
+        wal = Path(f"{p}-wal")
+        mode = "?mode=ro" if wal.exists() and wal.stat().st_size > 0 else "?mode=ro&immutable=1"
+        uri = p.resolve().as_uri() + mode
         try:
             ro = sqlite3.connect(uri, uri=True, isolation_level=None)
         except sqlite3.Error as exc:
