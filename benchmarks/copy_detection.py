@@ -401,6 +401,67 @@ def _vh_dist(a: str, b: str) -> int:
     return bin(int(a, 16) ^ int(b, 16)).count("1")
 
 
+#: Still-frame queries: (frame time [s], JPEG quality, scale) per source clip.
+STILL_FRAMES = ((1.32, 80, 1.0), (8.04, 70, 0.5))
+
+
+def make_stills(src: Path, out_dir: Path) -> list[tuple[Path, float]]:
+    """JPEG frames of ``src`` (:data:`STILL_FRAMES`); returns (path, true media time [s])."""
+    import av
+    from PIL import Image
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    res = []
+    todo = {i: spec for i, spec in enumerate(STILL_FRAMES)}
+    paths = {i: out_dir / f"{src.stem}__{t:.2f}_q{q}_x{sc}.jpg" for i, (t, q, sc) in todo.items()}
+    times_file = out_dir / f"{src.stem}.times.json"
+    if all(p.exists() for p in paths.values()) and times_file.exists():
+        times = json.loads(times_file.read_text())
+        return [(paths[i], float(times[str(i)])) for i in todo]
+    times = {}
+    with av.open(str(src)) as c:
+        for f in c.decode(video=0):
+            for i, (t, q, sc) in list(todo.items()):
+                if f.time is not None and f.time >= t:
+                    im = Image.fromarray(f.to_ndarray(format="rgb24"))
+                    if sc != 1.0:
+                        im = im.resize((max(2, int(im.width * sc)), max(2, int(im.height * sc))))
+                    im.save(paths[i], quality=q)
+                    times[str(i)] = float(f.time)
+                    del todo[i]
+            if not todo:
+                break
+    times_file.write_text(json.dumps(times))
+    return [(paths[i], float(times[str(i)])) for i in range(len(STILL_FRAMES)) if str(i) in times]
+
+
+def still_queries(refs: list, negs: list, src_dir: Path, table: CandidateTable, thr: float) -> None:
+    """Still-image queries: JPEG frames of the references (positives: the right footage within
+    0.5 s of the frame's time) and of the negative sources (a match is a false positive)."""
+    out_dir = CACHE / "stills"
+    pos_ok, pos_n, neg_hits, neg_scores = 0, 0, 0, []
+    for positive, items in ((True, refs), (False, negs)):
+        for n, *_ in items:
+            src = src_dir / f"{n}.mp4"
+            if not src.exists():
+                continue
+            for path, t_true in make_stills(src, out_dir):
+                ms = match_fingerprint(fingerprint(path), table, threshold=0.0)
+                if positive:
+                    pos_n += 1
+                    hit = [m for m in ms if m.score >= thr and m.footage_id == n]
+                    pos_ok += bool(hit and abs(hit[0].ref_start_s - t_true) <= 0.5)
+                else:
+                    top = max([m.score for m in ms] or [0.0])
+                    neg_scores.append((top, path.name))
+                    neg_hits += top >= thr
+    neg_scores.sort(reverse=True)
+    print(f"\nstill-frame queries (JPEG frames, {', '.join(f'{t} s q{q} x{sc}' for t, q, sc in STILL_FRAMES)}): "
+          f"recall {pos_ok}/{pos_n} = {pos_ok / max(1, pos_n):.3f} (right footage, offset <= 0.5 s), "
+          f"FPR {neg_hits}/{len(neg_scores)} = {neg_hits / max(1, len(neg_scores)):.3f}; highest negative "
+          f"{neg_scores[0][0] if neg_scores else 0:.3f} ({neg_scores[0][1] if neg_scores else '-'})")
+
+
 def speed_test(peers_python: str, table: CandidateTable) -> dict:
     """Fingerprint a 60 s 1080p phone-like clip: ours, vPDQ, ffmpeg keyframe-only decode."""
     clip = CACHE / "speed_1080p_60s.mp4"
@@ -439,6 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--videohash-neg-every", type=int, default=3,
                     help="run videohash on every k-th negative (all positives)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--top-negatives", type=int, default=8, help="print this many highest-scoring negatives")
     args = ap.parse_args(argv)
 
     t_start = time.perf_counter()
@@ -512,6 +574,15 @@ def main(argv: list[str] | None = None) -> int:
         return max([m.score for m in ours[q.path]["matches"]] or [0.0])
 
     neg_scores = sorted((top_score(q) for q in queries if not q.positive), reverse=True)
+    top_negs = sorted((q for q in queries if not q.positive), key=top_score, reverse=True)[:args.top_negatives]
+    if top_negs:
+        print("highest-scoring negatives (clip -> best footage, score, variant):")
+        for q in top_negs:
+            ms = ours[q.path]["matches"]
+            m = ms[0] if ms else None
+            print(f"  {Path(q.path).name:60s} -> {m.footage_id if m else '-':14s} {top_score(q):.3f} "
+                  f"{m.variant if m else ''} q {m.query_start_s if m else 0:.1f}-{m.query_end_s if m else 0:.1f} s "
+                  f"ref {m.ref_start_s if m else 0:.1f} s" if m else f"  {Path(q.path).name:60s} -> -")
     cal_names, test_names = calibration_split([n for n, *_ in negs])
     cal_scores = [top_score(q) for q in queries if not q.positive and q.source in cal_names]
     thr_cal = calibrated_threshold(cal_scores)
@@ -610,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name}: n/a ({peers[name][1]})")
     if args.no_peers:
         print("peers: n/a (--no-peers)")
-    static_view = {"hard_trafficcam", "hard_freeway"}
+    static_view = {"hard_trafficcam", "hard_freeway", "hard_parking"}
     negs_ns = [q for q in queries if not q.positive and q.source not in static_view]
     negs_s = [q for q in queries if not q.positive and q.source in static_view]
     if negs_s:
@@ -652,6 +723,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             verdict = "MISSED"
         print(f"  {Path(q).name:44s} -> {Path(ref).name:38s} {verdict}")
+
+    still_queries(refs, negs, src_dir, table, thr_used)
 
     if not args.quick:
         print("\nfingerprinting speed, 60 s 1080p H.264 (1 s GOP, 12 Mbps)")
