@@ -47,13 +47,14 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..fingerprinting import REFERENCE_VARIANT_NAMES, split_reference_times
 from ..hashing import Fingerprint
-from .candidates import CandidateTable
+from .candidates import DEFAULT_SEED_RADIUS, CandidateTable
 
 __all__ = [
     "EVIDENCE_SCALE",
     "FULL_WEIGHT_DISTANCE",
     "MATCH_THRESHOLD",
     "MAX_FRAME_DISTANCE",
+    "SEEDED_ABOVE_ROWS",
     "SPEEDS",
     "Match",
     "match_fingerprint",
@@ -69,6 +70,12 @@ NEAR_IDENTICAL_DISTANCE = 16
 NEAR_IDENTICAL_WEIGHT = 3.0
 #: Nearest reference frames kept per query frame and variant.
 MAX_PER_QUERY = 48
+#: Above this many indexed rows an exhaustive 88-bit lookup costs seconds per query video, so
+#: candidates come from the seeded two-stage lookup instead: only footage with a frame within
+#: DEFAULT_SEED_RADIUS (24) bits of some query hash is verified at MAX_FRAME_DISTANCE. At 10M rows
+#: that is ~23 ms per query video (benchmarks/index_scale.py); the price is that copies with no
+#: frame that close (heavy crops, 9:16 reframes, blur+noise) are missed in such large indexes.
+SEEDED_ABOVE_ROWS = 200_000
 #: Playback speeds tried by the Hough vote (query seconds -> reference seconds).
 SPEEDS = (1.0, 0.5, 0.6, 2 / 3, 0.75, 0.8, 0.9, 1.1, 1.2, 1.25, 4 / 3, 1.5, 1.75, 2.0)
 #: A non-1x line is only kept when the best *constant* line (every query frame on one
@@ -355,7 +362,11 @@ def match_fingerprint(
     tq_all = query.times_s
     still = len(query) == 1
     for vname, hashes in variants:
-        cand = table.query(hashes, MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
+        if len(table) > SEEDED_ABOVE_ROWS:
+            cand = table.query_seeded(hashes, seed_radius=DEFAULT_SEED_RADIUS, max_distance=MAX_FRAME_DISTANCE,
+                                      max_per_query=MAX_PER_QUERY)
+        else:
+            cand = table.query(hashes, MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
         if len(cand) == 0:
             continue
         rows_all = np.asarray(cand.query_row, dtype=np.int64)

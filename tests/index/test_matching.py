@@ -299,3 +299,19 @@ def test_static_stretch_does_not_get_a_fake_speed():
     tq2 = np.arange(0.0, 6.0, 0.5)                         # a true 1.5x copy of moving footage
     line2 = _vote(tq2, 1.5 * tq2 + 2.0, np.arange(tq2.size), np.ones(tq2.size))
     assert line2 is not None and line2.speed == pytest.approx(1.5, abs=0.05)
+
+
+@pytest.mark.parametrize("query, ref, offset_s", [
+    ("footage/chair_22_trim-3.7s.mp4", "chair", 3.7),
+    ("footage/chair_22_large-logo.mp4", "chair", 0.0),
+    ("footage/trafficcam_burned-in-timestamp.avi", "trafficcam", 0.0),
+])
+def test_seeded_lookup_of_large_indexes_finds_the_corpus_pairs(query, ref, offset_s, table, monkeypatch):
+    """Above SEEDED_ABOVE_ROWS matching verifies only seeded footage; these pairs all seed."""
+    import provenance.index.matching as matching
+
+    monkeypatch.setattr(matching, "SEEDED_ABOVE_ROWS", 0)
+    ms = _best(CORPUS / query, table)
+    assert ms and ms[0].footage_id == ref, ms
+    assert abs(ms[0].ref_start_s - (ms[0].query_start_s + offset_s)) <= 0.5
+    assert _best(CORPUS / "footage/doorknob_hd.mp4", table) == []
