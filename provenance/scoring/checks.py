@@ -362,7 +362,7 @@ def check_clock_vs_publication(evidence: Iterable[Evidence]) -> list[Finding]:
         if e.kind != "metadata_time" or e.earliest is None or e.earliest <= first.latest:
             continue
         out.append(Finding("clock_vs_publication", "copy_time", "conflict",
-                           f"The {e.source} time ({_fmt(e.earliest + (e.latest - e.earliest) / 2 if e.latest else e.earliest)}) "
+                           f"The {e.source} time ({e.raw or _fmt(e.earliest)}, at the earliest {_fmt(e.earliest)}) "
                            f"is later than the first publication of the matching known footage [{first.source}]: it is "
                            "when this copy was made or re-uploaded, not when the footage was filmed.",
                            (e.source, first.source), (e.source,), WRONG_CLOCK_FACTOR))
