@@ -37,8 +37,12 @@ INDEX_FPS = 4.0
 #: Query-side variants, in the order they are stored in ``Fingerprint.variants``.
 #: ``mirror``: horizontal flip; ``crop80``: centre 80% (extra picture around the footage);
 #: ``left``/``right``/``top``/``bottom``: one half of a split view (its own bars removed);
-#: ``nocrop``: the frame before border removal (only when borders were cut).
-VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "nocrop")
+#: ``fillbottom``/``filltop``: the bottom (top) :data:`CAPTION_BAND` of the frame replaced by
+#: a reflection of the rows next to it, so a burnt-in caption band or ticker stops dominating
+#: the hash; ``nocrop``: the frame before border removal (only when borders were cut).
+VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "fillbottom", "filltop", "nocrop")
+#: Share of the frame height a caption band or ticker is assumed to cover.
+CAPTION_BAND = 0.24
 
 #: Reference-side variants, computed when ``variants=False`` (reference footage) and stored in
 #: ``Fingerprint.variants`` under these names. ``zoom85``: the centre 85% of the frame, so a
@@ -60,6 +64,20 @@ def _centre(image: np.ndarray, frac: float) -> np.ndarray:
     h, w = image.shape[:2]
     dh, dw = int(round(h * (1 - frac) / 2)), int(round(w * (1 - frac) / 2))
     return image[dh:h - dh, dw:w - dw]
+
+
+def _fill_band(image: np.ndarray, side: str) -> np.ndarray:
+    """Replace the top or bottom CAPTION_BAND of a frame by a reflection of its neighbouring rows."""
+    h = image.shape[0]
+    b = int(round(h * CAPTION_BAND))
+    if b < 1 or 2 * b > h:
+        return image
+    out = image.copy()
+    if side == "bottom":
+        out[h - b:] = image[h - 2 * b:h - b][::-1]
+    else:
+        out[:b] = image[b:2 * b][::-1]
+    return out
 
 
 def _halves(image: np.ndarray, name: str) -> np.ndarray:
@@ -118,6 +136,8 @@ def fingerprint_images(
             parts = [_halves(im, name) for im in cropped]
             pb = detect_borders(parts) if len({p.shape for p in parts}) == 1 else Borders()
             var[name] = _hash_images([crop_frame(p, pb) if pb.any else p for p in parts])
+        for side in ("bottom", "top"):
+            var["fill" + side] = _hash_images([_fill_band(im, side) for im in cropped])
         if b.any:
             var["nocrop"] = _hash_images(list(images))
     return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s)
