@@ -254,6 +254,15 @@ def _put_time(res: RawResult, key: str, secs: int) -> None:
     res.tags[key + "_iso"] = dt.strftime("%Y-%m-%d %H:%M:%S") if dt else None
 
 
+def _header_times(b: bytes, v: int) -> tuple[int, int, int, int]:
+    """creation, modification [s since 1904], timescale [1/s] and duration [ticks] of an
+    mvhd/mdhd payload of version ``v``; raises struct.error when it is too short."""
+    c, m, off = _times(b, 4, v)
+    ts = struct.unpack_from(">I", b, off)[0]
+    dur = struct.unpack_from(">Q" if v == 1 else ">I", b, off + 4)[0]
+    return c, m, ts, dur
+
+
 def _mvhd(b: bytes, ctx: _Ctx, p: str) -> None:
     res = ctx.res
     if len(b) < 24:
@@ -261,9 +270,7 @@ def _mvhd(b: bytes, ctx: _Ctx, p: str) -> None:
         return
     v = b[0]
     try:
-        c, m, off = _times(b, 4, v)
-        ts = struct.unpack_from(">I", b, off)[0]
-        dur = struct.unpack_from(">Q" if v == 1 else ">I", b, off + 4)[0]
+        c, m, ts, dur = _header_times(b, v)
     except struct.error:
         res.problem("truncated_box", "mvhd too short", p)
         return
@@ -305,9 +312,7 @@ def _mdhd(b: bytes, ctx: _Ctx, p: str) -> None:
         return
     v = b[0]
     try:
-        c, m, off = _times(b, 4, v)
-        ts = struct.unpack_from(">I", b, off)[0]
-        dur = struct.unpack_from(">Q" if v == 1 else ">I", b, off + 4)[0]
+        c, m, ts, dur = _header_times(b, v)
     except struct.error:
         ctx.res.problem("truncated_box", "mdhd too short", p)
         return

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from .._util import aware_utc, jsonable
 from ..errors import InvalidArgumentError
 from .evidence import Evidence
-from .fusion import WIDEN_FLOOR, When, Where
+from .fusion import WIDEN_FLOOR, When, Where, support
 from .places import Place, haversine_km, resolve_place
 from .timezones import local_date_to_utc, zone_at
 
@@ -181,17 +181,6 @@ def _day(t: datetime) -> str:
     return t.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _combined(items: list[Evidence]) -> float:
-    """Support of independent groups: 1 - prod(1 - best reliability per group)."""
-    best: dict[str, float] = {}
-    for e in items:
-        best[e.group] = max(best.get(e.group, 0.0), e.reliability)
-    out = 1.0
-    for r in best.values():
-        out *= 1.0 - r
-    return 1.0 - out
-
-
 def _check_time(claim: Claim, when: When, evidence: list[Evidence]) -> tuple[Status, list[str], list[str]]:
     cs, ce = claim.earliest, claim.latest
     items = [e for e in evidence if e.constrains_time]
@@ -201,14 +190,14 @@ def _check_time(claim: Claim, when: When, evidence: list[Evidence]) -> tuple[Sta
     backing = [e for e in items if e not in excluding and e.earliest is not None and e.latest is not None
                and e.earliest <= ce and e.latest >= cs
                and (e.latest - e.earliest).total_seconds() <= VAGUE_FACTOR * (ce - cs).total_seconds() + 86400]
-    if excluding and _combined(excluding) >= STRONG and _combined(backing) >= STRONG:
+    if excluding and support(excluding) >= STRONG and support(backing) >= STRONG:
         return "unverifiable", [
             "Strong sources disagree about the time, so the claim can be neither confirmed nor excluded: "
             + "; ".join(f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]" for e in excluding)
             + " — against: "
             + "; ".join(f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]" for e in backing)], \
             [e.source for e in excluding + backing]
-    if excluding and _combined(excluding) >= STRONG:
+    if excluding and support(excluding) >= STRONG:
         reasons = []
         for e in sorted(excluding, key=lambda x: -x.reliability):
             if e.latest is not None and e.latest < cs:
@@ -259,7 +248,7 @@ def _check_place(claim: Claim, where: Where | None, evidence: list[Evidence]) ->
             far.append((e, haversine_km(claim.lat, claim.lon, e.lat, e.lon)))
     near = [e for e in items if not e.excludes_place(claim.lat, claim.lon, claim.radius_km)
             and (e.radius_km or 0.0) <= max(VAGUE_FACTOR * claim.radius_km, 25.0)]
-    if far and _combined([e for e, _ in far]) >= STRONG and _combined(near) >= STRONG:
+    if far and support([e for e, _ in far]) >= STRONG and support(near) >= STRONG:
         return "unverifiable", [
             "Strong sources disagree about the place, so the claim can be neither confirmed nor excluded: "
             + "; ".join(f"{e.summary} ({d:,.0f} km from the claimed place) [source: {e.source}; reliability "
@@ -267,7 +256,7 @@ def _check_place(claim: Claim, where: Where | None, evidence: list[Evidence]) ->
             + " — against: "
             + "; ".join(f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]" for e in near)], \
             [e.source for e, _ in far] + [e.source for e in near]
-    if far and _combined([e for e, _ in far]) >= STRONG:
+    if far and support([e for e, _ in far]) >= STRONG:
         reasons = [(f"{e.summary} That is {d:,.0f} km from the claimed place, beyond the claimed {claim.radius_km:g} km. "
                     if e.region is None or d > (e.radius_km or 0.0) + claim.radius_km else
                     f"{e.summary} The claimed place lies outside the area where it fits. ")
@@ -312,7 +301,7 @@ def _check_sun(claim: Claim, evidence: list[Evidence]) -> tuple[Status | None, l
         else:
             excluding.append((Evidence(e.kind, f.message, e.source, "interval", f.factor,
                                        e.reliability_reason, e.group), f.factor))
-    if excluding and _combined([x for x, _ in excluding]) >= STRONG:
+    if excluding and support([x for x, _ in excluding]) >= STRONG:
         for x, _ in excluding:
             reasons.append(f"{x.summary} [source: {x.source}; reliability {x.reliability:.2f}]")
         return "contradicted", reasons, [x.source for x, _ in excluding]
