@@ -24,6 +24,8 @@ __all__ = [
     "REFERENCE_VARIANT_NAMES",
     "REFERENCE_VARIANT_TIME_STEP_S",
     "VARIANT_NAMES",
+    "VARIANT_TARGETS",
+    "WINDOW_NAMES",
     "fingerprint",
     "fingerprint_images",
     "reference_rows",
@@ -39,19 +41,45 @@ INDEX_FPS = 4.0
 #: ``left``/``right``/``top``/``bottom``: one half of a split view (its own bars removed);
 #: ``fillbottom``/``filltop``: the bottom (top) :data:`CAPTION_BAND` of the frame replaced by
 #: a reflection of the rows next to it, so a burnt-in caption band or ticker stops dominating
-#: the hash; ``nocrop``: the frame before border removal (only when borders were cut).
-VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "fillbottom", "filltop", "nocrop")
+#: the hash; ``rows87``/``cols87``: the centre :data:`ANISOTROPIC_KEEP` of the rows (columns)
+#: only, for crops that change the aspect (a 9:16 reframe that zooms in cuts the sides only);
+#: ``window_00`` ... ``window_44``: :data:`WINDOW_SIZE` windows on a :data:`WINDOW_GRID` x
+#: :data:`WINDOW_GRID` grid from the top-left to the bottom-right corner (``window_{row}{column}``),
+#: for crops that are off-centre (see :data:`REFERENCE_VARIANT_NAMES`); ``nocrop``: the frame
+#: before border removal (only when borders were cut).
+#: Window positions per axis: the grid step is 1/32 of the query's side, so some window
+#: lies within 1.25% of the footage's side of any framing of the centre 70% (pHash needs ~2%).
+WINDOW_GRID = 5
+WINDOW_NAMES = tuple(f"window_{r}{c}" for r in range(WINDOW_GRID) for c in range(WINDOW_GRID))
+VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "fillbottom", "filltop",
+                 "rows87", "cols87", *WINDOW_NAMES, "nocrop")
 #: Share of the frame height a caption band or ticker is assumed to cover.
 CAPTION_BAND = 0.24
+#: Share of the rows (columns) the ``rows87`` (``cols87``) variants keep.
+ANISOTROPIC_KEEP = 0.87
+#: Side of the ``window_*`` variants, as a share of the query frame's side.
+WINDOW_SIZE = 0.875
 
 #: Reference-side variants, computed when ``variants=False`` (reference footage) and stored in
-#: ``Fingerprint.variants`` under these names. ``zoom85``: the centre 85% of the frame, so a
-#: query that *crops* the footage (10-20% centred crops, 9:16 reframes that zoom in) can still
-#: be matched: a query holds no pixels outside its crop, so no query-side variant can stand in
-#: for the missing border, and the 256-bit pHash tolerates only ~4% scale change (measured:
-#: a 10% centre crop is ~76 bits from the full frame, a 6% scale change ~48 bits).
-REFERENCE_VARIANT_NAMES = ("zoom85",)
-_REFERENCE_CROP = {"zoom85": 0.85}
+#: ``Fingerprint.variants`` under these names: the centre 85% (``zoom85``) and 70%
+#: (``zoom70``) of the frame. A query that *crops* the footage holds no pixels outside its
+#: crop, so no query-side variant can stand in for the missing border, and the 256-bit pHash
+#: tolerates only ~4% scale change and ~2% shift (measured: a 10% centre crop is ~76 bits from
+#: the full frame, a 6% scale change ~48 bits). A centred crop of 10-20% (or a 9:16 reframe
+#: that zooms in) matches the ``zoom85`` rows as it is. A 20% crop that is off-centre by up to
+#: 5% of the frame (``crop=0.8w:0.8h:x:y`` with x, y in 0.05..0.15 of the side) still contains
+#: the centre 70%, which one of the query's ``window_*`` variants frames; crops further into a
+#: corner do not, and are not matched.
+REFERENCE_VARIANT_NAMES = ("zoom85", "zoom70")
+_REFERENCE_CROP = {"zoom85": 0.85, "zoom70": 0.70}
+
+#: Which reference rows each cropping query variant is compared with ("" = the frames
+#: themselves). A variant built to frame one reference crop is only scored against it: every
+#: extra pairing is one more chance for a same-scene clip (a fixed camera at another time) to
+#: line up by accident. Variants not listed are compared with every row.
+VARIANT_TARGETS: dict[str, tuple[str, ...]] = {
+    "rows87": ("zoom85",), "cols87": ("zoom85",), **{name: ("zoom70",) for name in WINDOW_NAMES},
+}
 
 #: Reference variant rows are stored as ordinary frames of the same footage, at media time
 #: ``t + k * REFERENCE_VARIANT_TIME_STEP_S`` for the k-th name of
@@ -59,11 +87,26 @@ _REFERENCE_CROP = {"zoom85": 0.85}
 #: keeps them without a schema change; :func:`split_reference_times` undoes the tag.
 REFERENCE_VARIANT_TIME_STEP_S = 1.0e7
 
-
 def _centre(image: np.ndarray, frac: float) -> np.ndarray:
     h, w = image.shape[:2]
     dh, dw = int(round(h * (1 - frac) / 2)), int(round(w * (1 - frac) / 2))
     return image[dh:h - dh, dw:w - dw]
+
+
+def _window(image: np.ndarray, name: str) -> np.ndarray:
+    """One :data:`WINDOW_SIZE` window ``window_{row}{column}`` of the :data:`WINDOW_GRID` grid."""
+    h, w = image.shape[:2]
+    wh, ww = int(round(h * WINDOW_SIZE)), int(round(w * WINDOW_SIZE))
+    y = int(round((h - wh) * int(name[-2]) / (WINDOW_GRID - 1)))
+    x = int(round((w - ww) * int(name[-1]) / (WINDOW_GRID - 1)))
+    return image[y:y + wh, x:x + ww]
+
+
+def _anisotropic(image: np.ndarray, axis: int) -> np.ndarray:
+    """The centre :data:`ANISOTROPIC_KEEP` of the rows (axis 0) or columns (axis 1) only."""
+    n = image.shape[axis]
+    cut = int(round(n * (1 - ANISOTROPIC_KEEP) / 2))
+    return image[cut:n - cut] if axis == 0 else image[:, cut:n - cut]
 
 
 def _fill_band(image: np.ndarray, side: str) -> np.ndarray:
@@ -138,6 +181,10 @@ def fingerprint_images(
             var[name] = _hash_images([crop_frame(p, pb) if pb.any else p for p in parts])
         for side in ("bottom", "top"):
             var["fill" + side] = _hash_images([_fill_band(im, side) for im in cropped])
+        var["rows87"] = _hash_images([_anisotropic(im, 0) for im in cropped])
+        var["cols87"] = _hash_images([_anisotropic(im, 1) for im in cropped])
+        for name in WINDOW_NAMES:
+            var[name] = _hash_images([_window(im, name) for im in cropped])
         if b.any:
             var["nocrop"] = _hash_images(list(images))
     return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s)

@@ -62,6 +62,10 @@ _MAX_BORDER = 0.45       # at most this share of the height (width) per side
 _MIN_BORDER = 0.02       # bands thinner than this share are ignored
 _STANDARD_ASPECTS = (16 / 9, 4 / 3, 1.0, 3 / 4, 9 / 16)
 _ASPECT_TOL = 0.04       # relative tolerance on the aspect left after cutting blur/static bands
+_EDGE_MIN = 3.0          # a picture edge: the whole row (column) steps by at least this many levels
+_EDGE_RATIO = 4.0        # ... and by this many times the steps of the rows (columns) around it
+_EDGE_FILL_DETAIL = 0.5  # ... with fill outside it carrying at most this share of the picture's detail
+_EDGE_MAX_INNER = 3      # ... and at most this many straight edges inside the picture
 
 _MIN_FRAMES_SHORT = 8      # frames wanted from a clip shorter than 8 * max_gap_s
 
@@ -281,6 +285,56 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
 
     sides = [side(1, False), side(1, True), side(2, False), side(2, True)]
 
+    def edge_cut(axis: int) -> int:
+        """Symmetric fill cut on one axis from the picture's own straight edges (0: none).
+
+        Blurred fill made from a low-detail picture (sky, a plain wall) is not less detailed
+        than the picture's centre, so the detail test misses it; the boundary between fill and
+        picture is still a straight line across the whole frame, at the same distance from both
+        edges, that every column (row) crosses with a step.
+        """
+        length = h if axis == 1 else w
+        other = 2 if axis == 1 else 1
+        osz = w if axis == 1 else h
+        lo, hi = osz // 10, osz - osz // 10
+        sub = stack[:, :, lo:hi] if axis == 1 else stack[:, lo:hi, :]
+        # step[i]: typical jump between line i and i + 1, median over the other axis and frames
+        step = np.median(np.median(np.abs(np.diff(sub, axis=axis)), axis=other), axis=0)
+        lines = np.median(detail.mean(axis=other), axis=0)
+        limit, minimum = int(_MAX_BORDER * length), max(2, int(np.ceil(_MIN_BORDER * length)))
+
+        def edge_strength(i: int) -> float:
+            """How many times line i's step exceeds its surroundings' (0: not a local peak)."""
+            if step[i] < step[max(0, i - 1):i + 2].max():
+                return 0.0
+            around = np.r_[step[max(0, i - 8):max(0, i - 1)], step[i + 2:i + 9]]
+            base = float(np.median(around)) if around.size else 0.0
+            return float(step[i]) / (_EDGE_RATIO * base + 1.0)
+
+        # Only fill on the long sides of the frame (a landscape picture in a portrait frame or
+        # the reverse), and a picture with few straight edges of its own (a horizon, a car's
+        # bonnet): low-bitrate block artefacts put straight steps on a regular grid, which is
+        # no picture boundary.
+        if length <= osz:
+            return 0
+        strength = np.array([edge_strength(i) for i in range(length - 1)])
+        strong = np.flatnonzero((strength >= 1.0) & (step >= _EDGE_MIN))
+        tol = max(2, int(round(0.01 * length)))
+        for cut in range(minimum, limit + 1):
+            for far in range(max(minimum, cut - tol), min(limit, cut + tol) + 1):
+                a, b = cut - 1, length - far - 1
+                # one edge strong, its mirror at least a clear local peak (fill made from a
+                # plain wall may meet the picture's wall with a small step)
+                if not ((a in strong and strength[b] >= 1.0) or (b in strong and strength[a] >= 1.0)):
+                    continue
+                inner = length - cut - far
+                if inner > osz or inner < length // 8 or ((strong > a + 2) & (strong < b - 2)).sum() > _EDGE_MAX_INNER:
+                    continue
+                fill = np.r_[lines[:cut], lines[length - far:]]
+                if float(np.median(fill)) <= _EDGE_FILL_DETAIL * float(np.median(lines[cut:length - far])):
+                    return min(cut, far)
+        return 0
+
     def valid(c: list[int]) -> bool:
         return h - c[0] - c[1] >= h // 8 and w - c[2] - c[3] >= w // 8
 
@@ -293,6 +347,16 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     sizes = [h, h, w, w]
     chosen = strict if valid(strict) else [0, 0, 0, 0]
     kinds: set[str] = {"flat"} if any(chosen) else set()
+    # A clean pair of straight edges, symmetric on the long sides, is the most specific cue of
+    # a reframe or of bars; it wins over flat, detail and stillness runs, which flat or still
+    # picture content next to the fill (a clear sky, a car's bonnet) can lengthen.
+    long_side = 0 if h > w else 2
+    edge = edge_cut(1 if long_side == 0 else 2)
+    framed = list(strict)
+    framed[long_side] = framed[long_side + 1] = edge
+    if edge and valid(framed):
+        top, bottom, left, right = framed
+        return Borders(top, bottom, left, right, "blur+flat")
     # Blurred fill and static overlays are only trusted when what remains has a standard
     # picture shape, or when blurred fill sits symmetrically on two opposite sides (a 9:16
     # reframe, whose zoomed picture need not have a standard shape): natural smooth or still

@@ -96,6 +96,44 @@ def test_blurred_fill_around_a_zoomed_picture_of_no_standard_shape():
     assert abs(b.top - 100) <= 4 and abs(b.bottom - 100) <= 4 and b.left == b.right == 0
 
 
+def _low_detail_scene(h: int, w: int, seed: int) -> np.ndarray:
+    """A plain sky over a plain wall with a few small objects: almost no detail anywhere."""
+    rng = np.random.default_rng(seed)
+    img = np.empty((h, w, 3), np.uint8)
+    img[: h // 2] = np.linspace(150, 190, h // 2, dtype=np.uint8)[:, None, None]
+    img[h // 2:] = (120, 118, 110)
+    for _ in range(3):
+        y, x = int(rng.integers(h // 2, h - 12)), int(rng.integers(0, w - 10))
+        img[y:y + 12, x:x + 10] = rng.integers(0, 256, 3, dtype=np.uint8)
+    return img
+
+
+@pytest.mark.parametrize("bonnet", [False, True])
+def test_blurred_fill_around_a_picture_with_little_detail(bonnet):
+    """Fill made from a low-detail picture is as smooth as the picture's centre: the picture's
+    straight, symmetric edges find it, also when flat picture content (a clear sky, a car's
+    bonnet) runs on from the fill on one side."""
+    frames = []
+    for i in range(6):
+        content = _low_detail_scene(100, 180, seed=i)
+        if bonnet:
+            content[80:] = 40
+        bg = cv2.GaussianBlur(cv2.resize(content, (180, 320)), (0, 0), 12)
+        img = (bg.astype(np.int16) + 25).clip(0, 255).astype(np.uint8)  # fill brighter than the picture
+        img[110:210] = content
+        frames.append(img)
+    b = detect_borders(frames)
+    assert (b.top, b.bottom, b.left, b.right) == (110, 110, 0, 0), b
+
+
+def test_block_artefacts_are_not_picture_edges():
+    """Low-bitrate blocking draws straight steps on a regular grid across a portrait frame."""
+    rng = np.random.default_rng(3)
+    frames = [cv2.resize(rng.integers(60, 200, (20, 12, 3), dtype=np.uint8), (180, 320),
+                         interpolation=cv2.INTER_NEAREST) for _ in range(6)]
+    assert detect_borders(frames) == Borders()
+
+
 def test_screen_recording_bars_across_a_progress_bar():
     """Player chrome: a grey top bar, dark padding, and a thin progress bar in the bottom pad."""
     frames = []

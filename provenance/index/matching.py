@@ -6,10 +6,12 @@ Pure logic over :class:`~provenance.hashing.Fingerprint` and the
 Algorithm
 ---------
 1. **Candidate retrieval.** Every query frame hash, and each of its query-side variants
-   (mirror, centre crop, split-view halves, uncropped), is looked up in the table: reference
+   (mirror, crops and windows, split-view halves, caption fills, uncropped), is looked up in the table: reference
    frames within :data:`MAX_FRAME_DISTANCE` bits. Reference rows may carry a reference-side
-   variant tag in their time (``zoom85``, see
-   :func:`provenance.fingerprinting.reference_rows`); it is decoded here.
+   variant tag in their time (``zoom85``, ``zoom70``, see
+   :func:`provenance.fingerprinting.reference_rows`); it is decoded here, and the cropping
+   query variants only count against the rows they frame
+   (:data:`provenance.fingerprinting.VARIANT_TARGETS`).
 2. **Distinctiveness.** Each pair's weight is scaled by how much closer its reference frame
    is than the same footage's frames more than :data:`DISTINCT_WINDOW_S` away (see
    :func:`_distinctiveness`): a later stretch of a fixed camera matches every reference
@@ -45,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..fingerprinting import REFERENCE_VARIANT_NAMES, split_reference_times
+from ..fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_reference_times
 from ..hashing import Fingerprint
 from .candidates import DEFAULT_SEED_RADIUS, CandidateTable
 
@@ -141,9 +143,11 @@ class Match:
     speed : float
         Reference seconds per query second (2.0: the query plays the footage at 2x).
     variant : str
-        Which query variant matched: ``"original"``, ``"mirror"``, ``"crop80"``, ``"left"``,
-        ``"right"``, ``"top"``, ``"bottom"`` or ``"nocrop"``, with ``"+zoom85"`` appended when
-        the reference's centre-crop rows carried the match (the query crops the footage).
+        Which query variant matched: ``"original"`` or one of
+        :data:`provenance.fingerprinting.VARIANT_NAMES` (``"mirror"``, ``"crop80"``, a split-view
+        half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``), with
+        ``"+zoom85"`` or ``"+zoom70"`` appended when the reference's centre-crop rows carried
+        the match (the query crops the footage).
     matched_frames : int
         Query frames on the fitted line.
     """
@@ -373,6 +377,9 @@ def match_fingerprint(
         ids = np.asarray(cand.footage_id, dtype=object)
         tr_all, rvar_all = split_reference_times(cand.ref_time_s)
         w_all = _weights(cand.distance)
+        if vname in VARIANT_TARGETS:
+            allowed = [("", *REFERENCE_VARIANT_NAMES).index(t) for t in VARIANT_TARGETS[vname]]
+            w_all = np.where(np.isin(rvar_all, allowed), w_all, 0.0)
         d_all = np.asarray(cand.distance, dtype=np.float64)
         for fid in np.unique(ids):
             m = (ids == fid) & (w_all > 0)
