@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 
 from .errors import InvalidArgumentError
-from .hashing import DEFAULT_HASHER, Fingerprint, phash256_batch, prepare_phash_input
+from .hashing import DEFAULT_HASHER, SMALL_FRAME_SIZE, Fingerprint, phash256_batch, prepare_phash_input
 from .keyframes import (
     DEFAULT_MAX_FRAMES,
     DEFAULT_MAX_GAP_S,
@@ -43,13 +44,12 @@ INDEX_FPS = 4.0
 #: a reflection of the rows next to it, so a burnt-in caption band or ticker stops dominating
 #: the hash; ``rows87``/``cols87``: the centre :data:`ANISOTROPIC_KEEP` of the rows (columns)
 #: only, for crops that change the aspect (a 9:16 reframe that zooms in cuts the sides only);
-#: ``window_00`` ... ``window_44``: :data:`WINDOW_SIZE` windows on a :data:`WINDOW_GRID` x
-#: :data:`WINDOW_GRID` grid from the top-left to the bottom-right corner (``window_{row}{column}``),
-#: for crops that are off-centre (see :data:`REFERENCE_VARIANT_NAMES`); ``nocrop``: the frame
-#: before border removal (only when borders were cut).
-#: Window positions per axis: the grid step is 1/32 of the query's side, so some window
-#: lies within 1.25% of the footage's side of any framing of the centre 70% (pHash needs ~2%).
-WINDOW_GRID = 5
+#: ``window_00`` ... ``window_22``: :data:`WINDOW_SIZE` windows on a 3 x 3 grid from the
+#: top-left to the bottom-right corner (``window_{row}{column}``), for crops that are off-centre:
+#: they find the footage (see :data:`REFERENCE_VARIANT_NAMES`), and matching then fits the crop
+#: exactly (:mod:`provenance.index.cropfit`); ``nocrop``: the frame before border removal (only
+#: when borders were cut).
+WINDOW_GRID = 3
 WINDOW_NAMES = tuple(f"window_{r}{c}" for r in range(WINDOW_GRID) for c in range(WINDOW_GRID))
 VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "fillbottom", "filltop",
                  "rows87", "cols87", *WINDOW_NAMES, "nocrop")
@@ -66,10 +66,11 @@ WINDOW_SIZE = 0.875
 #: crop, so no query-side variant can stand in for the missing border, and the 256-bit pHash
 #: tolerates only ~4% scale change and ~2% shift (measured: a 10% centre crop is ~76 bits from
 #: the full frame, a 6% scale change ~48 bits). A centred crop of 10-20% (or a 9:16 reframe
-#: that zooms in) matches the ``zoom85`` rows as it is. A 20% crop that is off-centre by up to
-#: 5% of the frame (``crop=0.8w:0.8h:x:y`` with x, y in 0.05..0.15 of the side) still contains
-#: the centre 70%, which one of the query's ``window_*`` variants frames; crops further into a
-#: corner do not, and are not matched.
+#: that zooms in) matches the ``zoom85`` rows as it is. Any crop that keeps at least the band
+#: 0.15..0.85 of each axis (10% off the bottom, 15% off one side and 5% off the other, a 20%
+#: crop off-centre by up to 5%) still contains the centre 70%: the ``window_*`` variants find
+#: the footage through the ``zoom70`` rows and matching fits the crop against them
+#: (:mod:`provenance.index.cropfit`). Crops that cut more than 15% from one side are not matched.
 REFERENCE_VARIANT_NAMES = ("zoom85", "zoom70")
 _REFERENCE_CROP = {"zoom85": 0.85, "zoom70": 0.70}
 
@@ -107,6 +108,12 @@ def _anisotropic(image: np.ndarray, axis: int) -> np.ndarray:
     n = image.shape[axis]
     cut = int(round(n * (1 - ANISOTROPIC_KEEP) / 2))
     return image[cut:n - cut] if axis == 0 else image[:, cut:n - cut]
+
+
+def _small_frame(image: np.ndarray) -> np.ndarray:
+    """Greyscale square resample of a frame (:attr:`Fingerprint.small_frames`)."""
+    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    return cv2.resize(grey, (SMALL_FRAME_SIZE, SMALL_FRAME_SIZE), interpolation=cv2.INTER_AREA)
 
 
 def _fill_band(image: np.ndarray, side: str) -> np.ndarray:
@@ -187,7 +194,8 @@ def fingerprint_images(
             var[name] = _hash_images([_window(im, name) for im in cropped])
         if b.any:
             var["nocrop"] = _hash_images(list(images))
-    return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s)
+    small = np.stack([_small_frame(im) for im in cropped]) if variants and cropped else None
+    return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s, small)
 
 
 def fingerprint(

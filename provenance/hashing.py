@@ -9,10 +9,13 @@ import numpy as np
 
 from .errors import InvalidArgumentError
 
-__all__ = ["DEFAULT_HASHER", "HASH_BITS", "Fingerprint", "hamming", "phash256", "phash256_batch", "prepare_phash_input"]
+__all__ = ["DCT_ROWS", "DEFAULT_HASHER", "HASH_BITS", "SMALL_FRAME_SIZE", "Fingerprint", "hamming", "phash256",
+           "phash256_batch", "prepare_phash_input"]
 
 #: Name and version of the default frame hasher; stored in every index record, never mixed.
 DEFAULT_HASHER = "phash256/1"
+#: Side [px] of :attr:`Fingerprint.small_frames`.
+SMALL_FRAME_SIZE = 128
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,6 +36,10 @@ class Fingerprint:
         an index.
     duration_s : float or None
         Clip duration [s] when known.
+    small_frames : ndarray of uint8, shape (n, S, S), optional
+        Each hashed frame after border removal, greyscale and resampled to a square of
+        :data:`SMALL_FRAME_SIZE` px: lets matching hash windows of a query it did not foresee
+        (:func:`provenance.index.cropfit.fit_crop`). Queries only; never stored in an index.
     """
 
     times_s: np.ndarray
@@ -40,6 +47,7 @@ class Fingerprint:
     hasher: str = DEFAULT_HASHER
     variants: dict[str, np.ndarray] = field(default_factory=dict)
     duration_s: float | None = None
+    small_frames: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         times = np.ascontiguousarray(np.asarray(self.times_s, dtype=np.float64))
@@ -63,6 +71,12 @@ class Fingerprint:
             arr = np.asarray(arr)
             if arr.shape != hashes.shape or arr.dtype != np.uint8:
                 raise InvalidArgumentError(f"Fingerprint variant {name!r} must match hashes' shape and dtype")
+        if self.small_frames is not None:
+            small = np.asarray(self.small_frames)
+            if small.dtype != np.uint8 or small.ndim != 3 or small.shape[0] != times.shape[0]:
+                raise InvalidArgumentError(
+                    f"Fingerprint.small_frames must be uint8 of shape (n, S, S) with n = {times.shape[0]} "
+                    f"(got {small.dtype} {small.shape})")
         object.__setattr__(self, "times_s", times)
         object.__setattr__(self, "hashes", np.ascontiguousarray(hashes))
 
@@ -110,7 +124,9 @@ def _dct_matrix(n: int, k: int) -> np.ndarray:
     return (2.0 * np.cos(np.pi * f * (2 * j + 1) / (2 * n))).astype(np.float64)
 
 
-_DCT = _dct_matrix(_IMG_SIZE, _HASH_SIZE)
+#: The 16 lowest rows of the DCT-II matrix for 64-px input: a frame's pHash coefficients are
+#: ``DCT_ROWS @ pixels @ DCT_ROWS.T`` (``pixels`` from :func:`prepare_phash_input`).
+DCT_ROWS = _dct_matrix(_IMG_SIZE, _HASH_SIZE)
 
 
 def prepare_phash_input(image: np.ndarray) -> np.ndarray:
@@ -162,7 +178,7 @@ def phash256_batch(pixels: np.ndarray) -> np.ndarray:
     px = np.asarray(pixels, dtype=np.float64)
     if px.ndim != 3 or px.shape[1:] != (_IMG_SIZE, _IMG_SIZE):
         raise InvalidArgumentError(f"expected shape (n, {_IMG_SIZE}, {_IMG_SIZE}) (got {px.shape})")
-    low = np.matmul(np.matmul(_DCT, px), _DCT.T)
+    low = np.matmul(np.matmul(DCT_ROWS, px), DCT_ROWS.T)
     flat = low.reshape(px.shape[0], -1)
     med = np.median(flat, axis=1, keepdims=True)
     return np.packbits(flat > med, axis=1)

@@ -49,7 +49,8 @@ import numpy as np
 from ..errors import InvalidArgumentError
 from ..fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_reference_times
 from ..hashing import Fingerprint
-from .candidates import DEFAULT_SEED_RADIUS, CandidateTable
+from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
+from .cropfit import FIT_FRAMES, fit_crop, window_hashes
 
 __all__ = [
     "EVIDENCE_SCALE",
@@ -115,6 +116,21 @@ EVIDENCE_SCALE = 3.0
 STILL_FULL_DISTANCE = 16
 STILL_MAX_DISTANCE = 22
 STILL_EVIDENCE = 9.0
+#: Crop fitting (:mod:`provenance.index.cropfit`): after the fixed variants, the
+#: :data:`FIT_MAX_ITEMS` footage items that scored best but below :data:`FIT_BELOW_SCORE` get a
+#: crop fitted against their :data:`FIT_TARGET` rows, using at most :data:`FIT_MAX_ROWS` rows
+#: within :data:`FIT_NEAR_S` of where they had candidates. (Independent of the threshold, so a
+#: lower ``threshold`` shows the same scores.)
+FIT_MAX_ITEMS = 3
+FIT_BELOW_SCORE = 0.95
+#: A fitted crop is only voted with when it brings the frames at least this much closer
+#: [bits per frame] than "no crop" does (see :func:`~provenance.index.cropfit.fit_crop`).
+#: Measured on the benchmark: true crops gain 30-105 bits; same-scene negatives (fixed
+#: cameras at another time), whose best hypothesis is "no crop", gain 0.
+FIT_MIN_GAIN_BITS = 16.0
+FIT_TARGET = "zoom70"
+FIT_MAX_ROWS = 2000
+FIT_NEAR_S = 5.0
 #: The one global decision threshold on ``Match.score``, calibrated on distractors, not per
 #: transform: ``python benchmarks/copy_detection.py --calibrate`` (full run) splits the
 #: non-indexed negative sources into two disjoint halves; the highest score any clip of the
@@ -317,6 +333,111 @@ def _vote(tq: np.ndarray, tr: np.ndarray, rows: np.ndarray, w: np.ndarray) -> _L
     return _Line(float(w[inl].sum()), speed, offset, inl)
 
 
+def _lookup(table: CandidateTable, hashes: np.ndarray) -> Candidates:
+    """Reference frames within MAX_FRAME_DISTANCE of each hash (seeded in large tables)."""
+    if len(table) > SEEDED_ABOVE_ROWS:
+        return table.query_seeded(hashes, seed_radius=DEFAULT_SEED_RADIUS, max_distance=MAX_FRAME_DISTANCE,
+                                  max_per_query=MAX_PER_QUERY)
+    return table.query(hashes, MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
+
+
+def _reference_times(cand: Candidates) -> dict[str, np.ndarray]:
+    """Media times [s] of each footage item's candidate frames."""
+    ids = np.asarray(cand.footage_id, dtype=object)
+    tr, _ = split_reference_times(cand.ref_time_s)
+    return {str(fid): tr[ids == fid] for fid in np.unique(ids)}
+
+
+def _score_variant(vname: str, cand: Candidates, tq_all: np.ndarray, *, still: bool,
+                   only_rows: tuple[str, ...] | None = None) -> list[Match]:
+    """The best match per footage item that one query variant's candidates support.
+
+    ``only_rows`` limits the reference rows that count (``""`` = the frames themselves,
+    otherwise names of :data:`REFERENCE_VARIANT_NAMES`); by default
+    :data:`VARIANT_TARGETS` decides.
+    """
+    rows_all = np.asarray(cand.query_row, dtype=np.int64)
+    ids = np.asarray(cand.footage_id, dtype=object)
+    tr_all, rvar_all = split_reference_times(cand.ref_time_s)
+    w_all = _weights(cand.distance)
+    d_all = np.asarray(cand.distance, dtype=np.float64)
+    targets = only_rows if only_rows is not None else VARIANT_TARGETS.get(vname)
+    if targets is not None:
+        allowed = [("", *REFERENCE_VARIANT_NAMES).index(t) for t in targets]
+        w_all = np.where(np.isin(rvar_all, allowed), w_all, 0.0)
+    out: list[Match] = []
+    for fid in np.unique(ids):
+        m = (ids == fid) & (w_all > 0)
+        if not m.any():
+            continue
+        if still:
+            others = d_all[ids != fid]
+            ev, i = _still_evidence(d_all[m], tr_all[m], float(others.min()) if others.size
+                                    else float(MAX_FRAME_DISTANCE + 1))
+            if ev <= 0:
+                continue
+            rk = int(rvar_all[m][i])
+            t_r = float(tr_all[m][i])
+            out.append(Match(
+                footage_id=str(fid), score=round(1.0 - math.exp(-ev / EVIDENCE_SCALE), 6),
+                query_start_s=float(tq_all[0]), query_end_s=float(tq_all[0]), ref_start_s=t_r, ref_end_s=t_r,
+                speed=1.0, variant=vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}",
+                matched_frames=1,
+            ))
+            continue
+        rows, tr, w, rvar = rows_all[m], tr_all[m], w_all[m], rvar_all[m]
+        w = w * _distinctiveness(rows, tr, d_all[m])
+        keep = w > 0
+        if not keep.any():
+            continue
+        rows, tr, w, rvar = rows[keep], tr[keep], w[keep], rvar[keep]
+        tq = tq_all[rows]
+        line = _vote(tq, tr, rows, w)
+        if line is None:
+            continue
+        qs, qe = float(tq[line.inliers].min()), float(tq[line.inliers].max())
+        # Reference-side variant that carried most of the evidence (e.g. "+zoom85").
+        rk = int(np.argmax(np.bincount(rvar[line.inliers], weights=w[line.inliers])))
+        out.append(Match(
+            footage_id=str(fid), score=round(1.0 - math.exp(-line.evidence / EVIDENCE_SCALE), 6),
+            query_start_s=qs, query_end_s=qe,
+            ref_start_s=line.speed * qs + line.offset, ref_end_s=line.speed * qe + line.offset,
+            speed=float(line.speed), variant=vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}",
+            matched_frames=int(line.inliers.size),
+        ))
+    return out
+
+
+def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: str,
+                       near_times_s: np.ndarray) -> Match | None:
+    """Fit a crop of the query against one footage item's ``zoom70`` rows, then vote with it.
+
+    ``near_times_s``: reference times [s] where the footage had candidates; a long item is
+    compared only around them (at most :data:`FIT_MAX_ROWS` rows).
+    """
+    times, hashes = table.frames(footage_id)
+    tr, k = split_reference_times(times)
+    sel = k == 1 + REFERENCE_VARIANT_NAMES.index(FIT_TARGET)
+    if sel.sum() > FIT_MAX_ROWS and near_times_s.size:
+        near = np.sort(near_times_s)
+        pos = np.searchsorted(near, tr)
+        left, right = near[np.clip(pos - 1, 0, near.size - 1)], near[np.clip(pos, 0, near.size - 1)]
+        sel &= np.minimum(np.abs(tr - left), np.abs(tr - right)) <= FIT_NEAR_S
+    idx = np.flatnonzero(sel)[:FIT_MAX_ROWS]
+    if idx.size == 0:
+        return None
+    small = np.asarray(query.small_frames)
+    subset = np.unique(np.linspace(0, len(query) - 1, min(FIT_FRAMES, len(query))).round().astype(int))
+    window, gain = fit_crop(small[subset], hashes[idx])
+    if gain < FIT_MIN_GAIN_BITS:
+        return None  # "no crop" explains the frames about as well: nothing a fitted crop adds
+    fitted = window_hashes(small, window[None])[:, 0]
+    cand = _lookup(table, fitted)
+    ms = [m for m in _score_variant("fitted_crop", cand, query.times_s, still=False, only_rows=(FIT_TARGET,))
+          if m.footage_id == footage_id]
+    return ms[0] if ms else None
+
+
 def match_fingerprint(
     query: Fingerprint,
     table: CandidateTable,
@@ -363,68 +484,23 @@ def match_fingerprint(
     variants: list[tuple[str, np.ndarray]] = [("original", query.hashes)]
     variants += [(k, np.asarray(v)) for k, v in query.variants.items()]
     best: dict[str, Match] = {}
-    tq_all = query.times_s
-    still = len(query) == 1
+    seen: dict[str, list[np.ndarray]] = {}  # footage -> reference times of its candidates
     for vname, hashes in variants:
-        if len(table) > SEEDED_ABOVE_ROWS:
-            cand = table.query_seeded(hashes, seed_radius=DEFAULT_SEED_RADIUS, max_distance=MAX_FRAME_DISTANCE,
-                                      max_per_query=MAX_PER_QUERY)
-        else:
-            cand = table.query(hashes, MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
+        cand = _lookup(table, hashes)
         if len(cand) == 0:
             continue
-        rows_all = np.asarray(cand.query_row, dtype=np.int64)
-        ids = np.asarray(cand.footage_id, dtype=object)
-        tr_all, rvar_all = split_reference_times(cand.ref_time_s)
-        w_all = _weights(cand.distance)
-        if vname in VARIANT_TARGETS:
-            allowed = [("", *REFERENCE_VARIANT_NAMES).index(t) for t in VARIANT_TARGETS[vname]]
-            w_all = np.where(np.isin(rvar_all, allowed), w_all, 0.0)
-        d_all = np.asarray(cand.distance, dtype=np.float64)
-        for fid in np.unique(ids):
-            m = (ids == fid) & (w_all > 0)
-            if not m.any():
-                continue
-            if still:
-                others = d_all[ids != fid]
-                ev, i = _still_evidence(d_all[m], tr_all[m], float(others.min()) if others.size
-                                        else float(MAX_FRAME_DISTANCE + 1))
-                score = 1.0 - math.exp(-ev / EVIDENCE_SCALE)
-                prev = best.get(str(fid))
-                if ev <= 0 or (prev is not None and prev.score >= score):
-                    continue
-                rk = int(rvar_all[m][i])
-                t_r = float(tr_all[m][i])
-                best[str(fid)] = Match(
-                    footage_id=str(fid), score=round(score, 6), query_start_s=float(tq_all[0]),
-                    query_end_s=float(tq_all[0]), ref_start_s=t_r, ref_end_s=t_r, speed=1.0,
-                    variant=vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}",
-                    matched_frames=1,
-                )
-                continue
-            rows, tr, w, rvar = rows_all[m], tr_all[m], w_all[m], rvar_all[m]
-            w = w * _distinctiveness(rows, tr, np.asarray(cand.distance, dtype=np.float64)[m])
-            keep = w > 0
-            if not keep.any():
-                continue
-            rows, tr, w, rvar = rows[keep], tr[keep], w[keep], rvar[keep]
-            tq = tq_all[rows]
-            line = _vote(tq, tr, rows, w)
-            if line is None:
-                continue
-            score = 1.0 - math.exp(-line.evidence / EVIDENCE_SCALE)
-            prev = best.get(str(fid))
-            if prev is not None and prev.score >= score:
-                continue
-            qs, qe = float(tq[line.inliers].min()), float(tq[line.inliers].max())
-            # Reference-side variant that carried most of the evidence (e.g. "+zoom85").
-            rw = np.bincount(rvar[line.inliers], weights=w[line.inliers])
-            rk = int(np.argmax(rw))
-            vfull = vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}"
-            best[str(fid)] = Match(
-                footage_id=str(fid), score=round(score, 6), query_start_s=qs, query_end_s=qe,
-                ref_start_s=line.speed * qs + line.offset, ref_end_s=line.speed * qe + line.offset,
-                speed=float(line.speed), variant=vfull, matched_frames=int(line.inliers.size),
-            )
+        for fid, tr in _reference_times(cand).items():
+            seen.setdefault(fid, []).append(tr)
+        for m in _score_variant(vname, cand, query.times_s, still=len(query) == 1):
+            prev = best.get(m.footage_id)
+            if prev is None or m.score > prev.score:
+                best[m.footage_id] = m
+    if query.small_frames is not None and len(query) > 1:
+        # Crops no fixed variant foresees: fit one for the footage closest to matching.
+        ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0), -len(np.concatenate(seen[f])), f))
+        for fid in [f for f in ranked if f not in best or best[f].score < FIT_BELOW_SCORE][:FIT_MAX_ITEMS]:
+            m = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]))
+            if m is not None and (fid not in best or m.score > best[fid].score):
+                best[fid] = m
     out = sorted((m for m in best.values() if m.score >= thr), key=lambda m: -m.score)
     return out[:max_results]

@@ -248,25 +248,34 @@ def test_centred_crop_matches_the_reference_zoom_rows(vf, mirrored, small):
         assert m.variant.endswith(("+zoom85", "+zoom70")), m
 
 
-@pytest.mark.parametrize("x, y, window", [
-    ("iw*0.15", "ih*0.15", "window_00"),  # a 20% crop shifted 5% towards the bottom right
-    ("iw*0.05", "ih*0.15", "window_04"),  # ... towards the bottom left
-    ("iw*0.12", "ih*0.07", None),         # ... by amounts between grid points
+@pytest.mark.parametrize("crop", [
+    "trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:iw*0.15:ih*0.15",  # 20%, shifted 5% to the bottom right
+    "trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:iw*0.12:ih*0.07",  # ... by amounts between grid points
+    "iw:trunc(ih*0.9/2)*2:0:0",                             # the bottom 10% cut (a caption, a logo)
+    "trunc(iw*0.88/2)*2:ih:iw*0.12:0",                      # 12% off the left only
+    "trunc(iw*0.8/2)*2:trunc(ih*0.9/2)*2:iw*0.05:ih*0.1",   # 5% / 15% off the sides, 10% off the top
 ])
-def test_off_centre_crop_is_matched_through_a_window(x, y, window, small):
+def test_off_centre_crop_is_matched_by_fitting_it(crop, small):
     d, _, _, t = small
-    out = d / f"offcrop_{window}.mp4"
-    _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8",
-        "-vf", f"crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:{x}:{y}," + _EVEN, *_ENC, str(out))
+    out = d / "offcrop.mp4"
+    _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8", "-vf", f"crop={crop}," + _EVEN, *_ENC, str(out))
     ms = match_fingerprint(fingerprint(out), t)
     assert ms and ms[0].footage_id == "highway", ms
     m = ms[0]
     assert abs(m.ref_start_s - m.query_start_s) <= 0.5
-    # the crop leaves out more footage on one side than the other: only a window framing the
-    # reference's centre 70% can carry it, and only against the zoom70 rows
-    assert m.variant.startswith("window_") and m.variant.endswith("+zoom70"), m
-    if window:
-        assert m.variant == f"{window}+zoom70", m
+    assert m.query_end_s - m.query_start_s >= 3.0, m
+    # the crop leaves out more footage on one side than the other: only the footage's centre
+    # 70% rows can carry it
+    assert m.variant.endswith("+zoom70"), m
+
+
+def test_crop_beyond_the_centre_band_is_not_matched(small):
+    """A crop keeping the top-left 75% has lost part of the centre 70% band: out of reach."""
+    d, _, _, t = small
+    out = d / "corner.mp4"
+    _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8",
+        "-vf", "crop=trunc(iw*0.75/2)*2:trunc(ih*0.75/2)*2:0:0," + _EVEN, *_ENC, str(out))
+    assert [m for m in match_fingerprint(fingerprint(out), t) if m.footage_id == "highway"] == []
 
 
 def test_reframe_that_zooms_in_is_matched(small):

@@ -1,0 +1,156 @@
+"""Fit the crop of a query that crops known footage in a way no fixed variant foresees.
+
+A re-upload that cuts 10% off the bottom of the picture (to drop a caption or a logo), or 15%
+off one side and 5% off the other, keeps no pixel of what was cut, and its frames are stretched
+and shifted against the footage by more than the 256-bit pHash tolerates (~2% shift, ~4%
+scale). No query variant can restore the missing picture, but every crop that keeps at least
+the band 0.15..0.85 of each axis still contains the footage's centre 70%, which the index holds
+as ``zoom70`` rows (:data:`provenance.fingerprinting.REFERENCE_VARIANT_NAMES`). This module
+finds, for one candidate footage item, the crop hypothesis under which windows of the query
+frames best match those rows; matching then votes with the window it found.
+
+Hypotheses are per axis: the query keeps the footage's band ``[a, b]`` with ``a`` in
+:data:`FIT_STARTS` and ``b`` in :data:`FIT_ENDS` (16 per axis, 256 in all). The window that
+frames the footage's centre 70% in query coordinates is then ``[(0.15 - a) / (b - a),
+(0.85 - a) / (b - a)]``. The grid step of 0.05 leaves at most 2.5% of the side between the
+true crop and the nearest hypothesis, so the window lands within about 2% of the side.
+
+All functions are pure (arrays in, arrays out).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..hashing import DCT_ROWS
+
+__all__ = ["FIT_ENDS", "FIT_FRAMES", "FIT_STARTS", "crop_hypotheses", "fit_crop", "target_windows", "window_hashes"]
+
+#: Where the kept band of an axis may start and end [share of the footage's side].
+FIT_STARTS = (0.0, 0.05, 0.10, 0.15)
+FIT_ENDS = (0.85, 0.90, 0.95, 1.0)
+#: Share of the footage's side the target rows (``zoom70``) keep, centred.
+TARGET_KEEP = 0.70
+#: Query frames used to choose the hypothesis (evenly spread over the query).
+FIT_FRAMES = 8
+#: Pixel side of the hashed window image (pHash runs on 64 x 64).
+_HASH_INPUT = 64
+#: Hypotheses whose windows are hashed and compared in one block (bounds temporary memory).
+_BLOCK = 32
+
+
+def crop_hypotheses() -> np.ndarray:
+    """Every crop hypothesis: rows ``(ax, bx, ay, by)``, the kept band of each axis.
+
+    Returns
+    -------
+    ndarray of float64, shape (256, 4)
+        Shares of the footage's width (x) and height (y).
+    """
+    bands = [(a, b) for a in FIT_STARTS for b in FIT_ENDS]
+    return np.array([(ax, bx, ay, by) for ax, bx in bands for ay, by in bands], dtype=np.float64)
+
+
+def target_windows(hypotheses: np.ndarray) -> np.ndarray:
+    """The window of the query that frames the footage's centre :data:`TARGET_KEEP`.
+
+    Parameters
+    ----------
+    hypotheses : ndarray, shape (m, 4)
+        ``(ax, bx, ay, by)`` rows of :func:`crop_hypotheses`.
+
+    Returns
+    -------
+    ndarray of float64, shape (m, 4)
+        ``(x0, x1, y0, y1)``: the window as shares of the query frame's width and height.
+    """
+    h = np.asarray(hypotheses, dtype=np.float64)
+    lo, hi = (1.0 - TARGET_KEEP) / 2.0, (1.0 + TARGET_KEEP) / 2.0
+    ax, bx, ay, by = h[:, 0], h[:, 1], h[:, 2], h[:, 3]
+    return np.stack([(lo - ax) / (bx - ax), (hi - ax) / (bx - ax), (lo - ay) / (by - ay), (hi - ay) / (by - ay)],
+                    axis=1).clip(0.0, 1.0)
+
+
+def _area_matrix(start: float, stop: float, size: int) -> np.ndarray:
+    """(64, size) matrix averaging the pixels of ``[start, stop)`` (shares of ``size``) into 64 bins.
+
+    Each output pixel is the mean of the source interval it covers, with partial pixels
+    weighted by their overlap (area resampling of a fractional window).
+    """
+    lo, hi = start * size, max(stop * size, start * size + 1e-6)
+    edges = lo + (hi - lo) * np.arange(_HASH_INPUT + 1) / _HASH_INPUT
+    pix = np.arange(size)
+    overlap = np.clip(np.minimum(edges[1:, None], pix[None, :] + 1) - np.maximum(edges[:-1, None], pix[None, :]),
+                      0.0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
+
+
+def window_hashes(small_frames: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """pHashes of windows of small greyscale frames.
+
+    The window is area-resampled to 64 x 64 and DCT-hashed as :func:`phash256_batch` does, in
+    one product per axis: the 16 lowest DCT rows times the resampling matrix, applied to the
+    whole frame, so no window image is ever cut out.
+
+    Parameters
+    ----------
+    small_frames : ndarray of uint8, shape (n, S, S)
+        :attr:`provenance.hashing.Fingerprint.small_frames`.
+    windows : ndarray, shape (m, 4)
+        ``(x0, x1, y0, y1)`` as shares of the frame's side.
+
+    Returns
+    -------
+    ndarray of uint8, shape (n, m, 32)
+    """
+    frames = np.asarray(small_frames, dtype=np.float64)
+    n, side = frames.shape[0], frames.shape[1]
+    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
+    # distinct bands per axis, so shared bands are projected once
+    xb, xi = np.unique(win[:, 0:2], axis=0, return_inverse=True)
+    yb, yi = np.unique(win[:, 2:4], axis=0, return_inverse=True)
+    ax = np.stack([DCT_ROWS @ _area_matrix(a, b, side) for a, b in xb])  # (bx, 16, S)
+    ay = np.stack([DCT_ROWS @ _area_matrix(a, b, side) for a, b in yb])  # (by, 16, S)
+    cols = np.matmul(ay[None], frames[:, None])  # (n, by, 16, S): DCT over y of each y-band
+    low = np.matmul(cols[:, :, None], np.swapaxes(ax, 1, 2)[None, None])  # (n, by, bx, 16, 16)
+    out = low[:, yi.ravel(), xi.ravel()].reshape(n, len(win), -1)
+    return np.packbits(out > np.median(out, axis=2, keepdims=True), axis=2)
+
+
+def fit_crop(small_frames: np.ndarray, target_hashes: np.ndarray) -> tuple[np.ndarray, float]:
+    """The crop hypothesis under which the query's windows best match the target rows.
+
+    Parameters
+    ----------
+    small_frames : ndarray of uint8, shape (f, S, S)
+        A few query frames (:data:`FIT_FRAMES` is plenty).
+    target_hashes : ndarray of uint8, shape (r, 32)
+        The candidate footage's ``zoom70`` rows.
+
+    Returns
+    -------
+    window : ndarray, shape (4,)
+        ``(x0, x1, y0, y1)`` of the best hypothesis (:func:`target_windows`).
+    gain : float
+        How much closer [bits per frame, mean] each frame's nearest target row is under the
+        best hypothesis than under "no crop" (the query's own centre 70%). A true crop gains
+        tens of bits; a clip that is not cropped footage, or not this footage, gains little,
+        since its best hypothesis is "no crop" or a chance alignment. 0 when there is nothing
+        to compare.
+    """
+    target = np.ascontiguousarray(target_hashes, dtype=np.uint8)
+    hypotheses = crop_hypotheses()
+    windows = target_windows(hypotheses)
+    if len(small_frames) == 0 or len(target) == 0:
+        return windows[0], 0.0
+    h = window_hashes(small_frames, windows)  # (f, m, 32)
+    hw = np.ascontiguousarray(h).view(np.uint64)  # (f, m, 4)
+    tw = target.view(np.uint64)  # (r, 4)
+    cost = np.zeros(len(windows))
+    for start in range(0, len(windows), _BLOCK):
+        # nearest target row per frame and hypothesis, summed over the frames
+        d = np.bitwise_count(hw[:, start:start + _BLOCK, None, :] ^ tw[None, None]).sum(axis=3, dtype=np.int32)
+        cost[start:start + _BLOCK] = d.min(axis=2).sum(axis=0)
+    best = int(np.argmin(cost))
+    identity = int(np.flatnonzero((hypotheses == (0.0, 1.0, 0.0, 1.0)).all(axis=1))[0])
+    return windows[best], float(cost[identity] - cost[best]) / len(small_frames)
