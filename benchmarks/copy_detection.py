@@ -347,7 +347,8 @@ json.dump(out, open(sys.argv[3], "w"))
 """
 
 
-def run_peer(python: str, which: str, paths: list[str], workers: int = 2) -> tuple[dict, str | None]:
+def run_peer(python: str, which: str, paths: list[str], workers: int = 2,
+             use_cache: bool = True) -> tuple[dict, str | None]:
     """Hash ``paths`` with a peer in its own venv; returns (results, reason it is n/a)."""
     if not Path(python).exists():
         return {}, f"no peer interpreter at {python} (create it: python -m venv /work/venv-peers; pip install vpdq 'Pillow<10' videohash)"
@@ -362,6 +363,27 @@ def run_peer(python: str, which: str, paths: list[str], workers: int = 2) -> tup
     if not link.exists():
         link.symlink_to(_ffmpeg())
     env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+    # Peer hashes of unchanged files are reused from the cache (their timings with them).
+    cache_file = CACHE / f"peer_{which}.json"
+    cached = json.loads(cache_file.read_text()) if cache_file.exists() else {}
+
+    def key(p: str) -> str:
+        st = Path(p).stat()
+        return f"{p}|{st.st_size}|{st.st_mtime_ns}"
+
+    res: dict = {p: cached[key(p)] for p in paths if use_cache and key(p) in cached}
+    todo = [p for p in paths if p not in res]
+    if todo:
+        fresh, why = _run_peer_workers(python, which, todo, workers, env)
+        if why:
+            return {}, why
+        res.update(fresh)
+        cached.update({key(p): fresh[p] for p in todo if p in fresh and "err" not in fresh[p]})
+        cache_file.write_text(json.dumps(cached))
+    return res, None
+
+
+def _run_peer_workers(python: str, which: str, paths: list[str], workers: int, env: dict) -> tuple[dict, str | None]:
     with tempfile.TemporaryDirectory() as td:
         script = Path(td) / "peer.py"
         script.write_text(_PEER_SCRIPT)
@@ -492,7 +514,7 @@ def speed_test(peers_python: str, table: CandidateTable, ref_paths: list[Path]) 
         analyze(clip, index=index)
         out["ours_analyze_s"] = time.perf_counter() - t
         index.close()
-    res, why = run_peer(peers_python, "vpdq", [str(clip)], workers=1)
+    res, why = run_peer(peers_python, "vpdq", [str(clip)], workers=1, use_cache=False)
     if why or "err" in res.get(str(clip), {"err": 1}):
         out["vpdq_s"] = None
         out["vpdq_why"] = why or res.get(str(clip), {}).get("err")
@@ -501,12 +523,31 @@ def speed_test(peers_python: str, table: CandidateTable, ref_paths: list[Path]) 
     return out
 
 
+def print_speed(sp: dict) -> None:
+    """Print the speed test's table."""
+    print("\nfingerprinting speed, 60 s 1080p H.264 (1 s GOP, 12 Mbps)")
+    print(f"  ffmpeg keyframes-only decode (floor): {sp['ffmpeg_keyframes_s']:.2f} s")
+    print(f"  ours fingerprint (with variants):     {sp['ours_fingerprint_s']:.2f} s "
+          f"({sp['ours_fingerprint_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor)")
+    print(f"  ours fingerprint + match:             {sp['ours_query_s']:.2f} s "
+          f"({sp['ours_query_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor)")
+    print(f"  ours analyze() end to end:            {sp['ours_analyze_s']:.2f} s "
+          f"({sp['ours_analyze_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor; metadata, fingerprint, "
+          f"SQLite index search, thumbnails, scoring)")
+    if sp.get("vpdq_s"):
+        print(f"  vPDQ computeHash:                     {sp['vpdq_s']:.2f} s "
+              f"(ours = {sp['ours_fingerprint_s'] / sp['vpdq_s']:.2f} of vPDQ)")
+    else:
+        print(f"  vPDQ: n/a ({sp.get('vpdq_why')})")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="4 references, 10 negatives, no speed test")
     ap.add_argument("--calibrate", action="store_true", help="print the threshold the negatives imply")
     ap.add_argument("--peers-python", default="/work/venv-peers/bin/python")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--speed-only", action="store_true", help="only the 60 s 1080p speed test")
     ap.add_argument("--videohash-neg-every", type=int, default=3,
                     help="run videohash on every k-th negative (all positives)")
     ap.add_argument("--workers", type=int, default=2)
@@ -533,6 +574,9 @@ def main(argv: list[str] | None = None) -> int:
     for n, *_ in refs + [(n, s, 0.0) for n, s in DISTRACTOR_REFS]:
         fp = fingerprint(src_dir / f"{n}.mp4", variants=False, fps=INDEX_FPS)
         table.add(n, *reference_rows(fp))
+    if args.speed_only:
+        print_speed(speed_test(args.peers_python, table, [src_dir / f"{n}.mp4" for n, *_ in refs]))
+        return 0
 
     print("[3/5] transformed queries", flush=True)
     filler_pos = src_dir / f"{negs[0][0]}.mp4"
@@ -737,21 +781,7 @@ def main(argv: list[str] | None = None) -> int:
     still_queries(refs, negs, src_dir, table, thr_used)
 
     if not args.quick:
-        print("\nfingerprinting speed, 60 s 1080p H.264 (1 s GOP, 12 Mbps)")
-        sp = speed_test(args.peers_python, table, [src_dir / f"{n}.mp4" for n, *_ in refs])
-        print(f"  ffmpeg keyframes-only decode (floor): {sp['ffmpeg_keyframes_s']:.2f} s")
-        print(f"  ours fingerprint (with variants):     {sp['ours_fingerprint_s']:.2f} s "
-              f"({sp['ours_fingerprint_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor)")
-        print(f"  ours fingerprint + match:             {sp['ours_query_s']:.2f} s "
-              f"({sp['ours_query_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor)")
-        print(f"  ours analyze() end to end:            {sp['ours_analyze_s']:.2f} s "
-              f"({sp['ours_analyze_s'] / sp['ffmpeg_keyframes_s']:.2f}x floor; metadata, fingerprint, "
-              f"SQLite index search, thumbnails, scoring)")
-        if sp.get("vpdq_s"):
-            print(f"  vPDQ computeHash:                     {sp['vpdq_s']:.2f} s "
-                  f"(ours = {sp['ours_fingerprint_s'] / sp['vpdq_s']:.2f} of vPDQ)")
-        else:
-            print(f"  vPDQ: n/a ({sp.get('vpdq_why')})")
+        print_speed(speed_test(args.peers_python, table, [src_dir / f"{n}.mp4" for n, *_ in refs]))
     print(f"\ntotal benchmark time {time.perf_counter() - t_start:.0f} s")
     return 0
 

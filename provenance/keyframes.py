@@ -59,6 +59,7 @@ _LOOSE_MIN = 0.03        # a blur/static band is only trusted when it adds this 
 _STATIC_STD = 1.0        # a row whose pixels do not move over time (std below this) is an overlay
 _MOTION_MIN = 6.0        # ... provided the centre of the clip moves at least this much
 _MAX_BORDER = 0.45       # at most this share of the height (width) per side
+_MAX_BORDER_FRAMES = 24  # borders are judged on at most this many frames, evenly spread
 _MIN_BORDER = 0.02       # bands thinner than this share are ignored
 _STANDARD_ASPECTS = (16 / 9, 4 / 3, 1.0, 3 / 4, 9 / 16)
 _ASPECT_TOL = 0.04       # relative tolerance on the aspect left after cutting blur/static bands
@@ -224,7 +225,7 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     Parameters
     ----------
     images : sequence of ndarray of uint8, shape (H, W, 3) or (H, W)
-        Frames of one clip, all the same size.
+        Frames of one clip, all the same size (at most 24, evenly spread, are examined).
 
     Returns
     -------
@@ -239,6 +240,8 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     h, w = shape
     if h < 16 or w < 16:
         return Borders()
+    if len(images) > _MAX_BORDER_FRAMES:  # evenly spread frames say as much as all of them
+        images = [images[i] for i in np.linspace(0, len(images) - 1, _MAX_BORDER_FRAMES).round().astype(int)]
     stack = np.stack([_grey(im) for im in images])  # (n, h, w)
     gy = np.abs(np.diff(stack, axis=1))
     gx = np.abs(np.diff(stack, axis=2))
@@ -534,8 +537,6 @@ def select_frames(
     borders = Borders()
     if crop_borders and dedup:
         sample = [r[1] for r in dedup if float(_grey(r[1]).std()) >= 3.0] or [r[1] for r in dedup]
-        if len(sample) > 48:
-            sample = [sample[i] for i in np.linspace(0, len(sample) - 1, 48).round().astype(int)]
         borders = detect_borders(sample)
         if borders.any:
             log.debug("%s: cropping borders %s", path, borders)
