@@ -9,7 +9,7 @@ Measured per backend: build time (store inserts + candidate-table load), RAM (ta
 arrays and process peak RSS), disk, and per-query-video candidate retrieval latency
 (p50/p95) at the radius and ``max_per_query`` that matching uses, and at a tighter radius.
 A query video is 60 frames of a known clip, re-encoded (5% bits flipped), plus the
-variants matching sends (7 further hash sets). Timed for the two-stage
+variants matching sends (one further hash set per name of ``VARIANT_NAMES``). Timed for the two-stage
 ``CandidateTable.query_seeded`` (seed radii ``--seed-radii``, verify at matching's radius;
 wall and CPU p50, the machine may be shared) and for the single-stage ``query``.
 
@@ -44,6 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from provenance.fingerprinting import VARIANT_NAMES  # noqa: E402
 from provenance.hashing import Fingerprint  # noqa: E402
 from provenance.index import FootageIndex  # noqa: E402
 from provenance.index.candidates import CandidateTable, exhaustive_query, exhaustive_query_seeded  # noqa: E402
@@ -111,10 +112,10 @@ def synth_clips(pool: np.ndarray, n_frames: int, seed: int):
 
 
 def query_video(times: np.ndarray, hashes: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
-    """60 re-encoded frames of a clip plus 7 variant hash sets (as matching sends)."""
+    """60 re-encoded frames of a clip plus one hash set per query variant (as matching sends)."""
     base = hashes[:60]
     out = []
-    for flip in (0.05, 0.30, 0.35, 0.40, 0.40, 0.40, 0.40, 0.30):
+    for flip in (0.05, *[(0.30, 0.35, 0.40)[i % 3] for i in range(len(VARIANT_NAMES))]):
         bits = np.unpackbits(base, axis=1).astype(bool) ^ (rng.random((base.shape[0], 256)) < flip)
         out.append(np.packbits(bits, axis=1))
     return out

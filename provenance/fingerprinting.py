@@ -40,9 +40,9 @@ INDEX_FPS = 4.0
 #: Query-side variants, in the order they are stored in ``Fingerprint.variants``.
 #: ``mirror``: horizontal flip; ``crop80``: centre 80% (extra picture around the footage);
 #: ``left``/``right``/``top``/``bottom``: one half of a split view (its own bars removed);
-#: ``fillbottom``/``filltop``: the bottom (top) :data:`CAPTION_BAND` of the frame replaced by
-#: a reflection of the rows next to it, so a burnt-in caption band or ticker stops dominating
-#: the hash; ``rows87``/``cols87``: the centre :data:`ANISOTROPIC_KEEP` of the rows (columns)
+#: ``fillbottom``/``filltop`` (``tickerbottom``/``tickertop``): the bottom (top) band of the
+#: frame, as tall as a caption box (a ticker), see :data:`CAPTION_BANDS`, replaced by a
+#: reflection of the rows next to it, so a burnt-in caption or ticker stops dominating the hash; ``rows87``/``cols87``: the centre :data:`ANISOTROPIC_KEEP` of the rows (columns)
 #: only, for crops that change the aspect (a 9:16 reframe that zooms in cuts the sides only);
 #: ``window_00`` ... ``window_22``: :data:`WINDOW_SIZE` windows on a 3 x 3 grid from the
 #: top-left to the bottom-right corner (``window_{row}{column}``), for crops that are off-centre:
@@ -51,10 +51,11 @@ INDEX_FPS = 4.0
 #: when borders were cut).
 WINDOW_GRID = 3
 WINDOW_NAMES = tuple(f"window_{r}{c}" for r in range(WINDOW_GRID) for c in range(WINDOW_GRID))
-VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "fillbottom", "filltop",
-                 "rows87", "cols87", *WINDOW_NAMES, "nocrop")
-#: Share of the frame height a caption band or ticker is assumed to cover.
-CAPTION_BAND = 0.24
+VARIANT_NAMES = ("mirror", "crop80", "left", "right", "top", "bottom", "fillbottom", "filltop", "tickerbottom",
+                 "tickertop", "rows87", "cols87", *WINDOW_NAMES, "nocrop")
+#: Share of the frame height a caption box ("fill" variants) or a news ticker ("ticker"
+#: variants) is assumed to cover.
+CAPTION_BANDS = {"fill": 0.24, "ticker": 0.16}
 #: Share of the rows (columns) the ``rows87`` (``cols87``) variants keep.
 ANISOTROPIC_KEEP = 0.87
 #: Side of the ``window_*`` variants, as a share of the query frame's side.
@@ -116,10 +117,11 @@ def _small_frame(image: np.ndarray) -> np.ndarray:
     return cv2.resize(grey, (SMALL_FRAME_SIZE, SMALL_FRAME_SIZE), interpolation=cv2.INTER_AREA)
 
 
-def _fill_band(image: np.ndarray, side: str) -> np.ndarray:
-    """Replace the top or bottom CAPTION_BAND of a frame by a reflection of its neighbouring rows."""
+def _fill_band(image: np.ndarray, side: str, band: float) -> np.ndarray:
+    """Replace the top or bottom ``band`` (share of the height) of a frame by a reflection of
+    its neighbouring rows."""
     h = image.shape[0]
-    b = int(round(h * CAPTION_BAND))
+    b = int(round(h * band))
     if b < 1 or 2 * b > h:
         return image
     out = image.copy()
@@ -186,8 +188,9 @@ def fingerprint_images(
             parts = [_halves(im, name) for im in cropped]
             pb = detect_borders(parts) if len({p.shape for p in parts}) == 1 else Borders()
             var[name] = _hash_images([crop_frame(p, pb) if pb.any else p for p in parts])
-        for side in ("bottom", "top"):
-            var["fill" + side] = _hash_images([_fill_band(im, side) for im in cropped])
+        for prefix, band in CAPTION_BANDS.items():
+            for side in ("bottom", "top"):
+                var[prefix + side] = _hash_images([_fill_band(im, side, band) for im in cropped])
         var["rows87"] = _hash_images([_anisotropic(im, 0) for im in cropped])
         var["cols87"] = _hash_images([_anisotropic(im, 1) for im in cropped])
         for name in WINDOW_NAMES:

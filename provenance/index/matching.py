@@ -6,8 +6,8 @@ Pure logic over :class:`~provenance.hashing.Fingerprint` and the
 Algorithm
 ---------
 1. **Candidate retrieval.** Every query frame hash, and each of its query-side variants
-   (mirror, crops and windows, split-view halves, caption fills, uncropped), is looked up in the table: reference
-   frames within :data:`MAX_FRAME_DISTANCE` bits. Reference rows may carry a reference-side
+   (mirror, crops and windows, split-view halves, caption fills, uncropped), is looked up in
+   the table: reference frames within :data:`MAX_FRAME_DISTANCE` bits. Reference rows may carry a reference-side
    variant tag in their time (``zoom85``, ``zoom70``, see
    :func:`provenance.fingerprinting.reference_rows`); it is decoded here, and the cropping
    query variants only count against the rows they frame
@@ -32,7 +32,11 @@ Algorithm
 5. **Still images.** A one-frame query is scored by :func:`_still_evidence` instead of the
    vote: its nearest reference frame must be within :data:`STILL_MAX_DISTANCE` bits and
    clearly closer than that footage's other moments and every other footage item.
-6. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
+6. **Crop fitting.** The :data:`FIT_MAX_ITEMS` footage items closest to matching get the crop
+   of the query fitted against their ``zoom70`` rows (:mod:`provenance.index.cropfit`); when
+   it beats "no crop" by :data:`FIT_MIN_GAIN_BITS`, every query frame is hashed with the
+   fitted window and voted as the ``fitted_crop`` variant.
+7. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
    ``1 - exp(-evidence / EVIDENCE_SCALE)``; matches at or above the single global
    :data:`MATCH_THRESHOLD` are returned. The threshold was calibrated on distractors, not per
    transform (see :data:`MATCH_THRESHOLD`).
@@ -128,6 +132,12 @@ FIT_BELOW_SCORE = 0.95
 #: Measured on the benchmark: true crops gain 30-105 bits; same-scene negatives (fixed
 #: cameras at another time), whose best hypothesis is "no crop", gain 0.
 FIT_MIN_GAIN_BITS = 16.0
+#: The fitted window was chosen among some 400 hypotheses to suit this footage, so chance
+#: alignments (a same-scene clip, a conveyor's repeating pattern shifted by a window) reach
+#: 25-60 bits; its pairs get full weight only up to FIT_FULL_WEIGHT_DISTANCE and none from
+#: FIT_MAX_FRAME_DISTANCE [bits] (true crops fit to 2-30 bits).
+FIT_FULL_WEIGHT_DISTANCE = 24
+FIT_MAX_FRAME_DISTANCE = 48
 FIT_TARGET = "zoom70"
 FIT_MAX_ROWS = 2000
 FIT_NEAR_S = 5.0
@@ -161,8 +171,8 @@ class Match:
     variant : str
         Which query variant matched: ``"original"`` or one of
         :data:`provenance.fingerprinting.VARIANT_NAMES` (``"mirror"``, ``"crop80"``, a split-view
-        half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``), with
-        ``"+zoom85"`` or ``"+zoom70"`` appended when the reference's centre-crop rows carried
+        half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``) or
+        ``"fitted_crop"`` (a crop fitted to this footage), with ``"+zoom85"`` or ``"+zoom70"`` appended when the reference's centre-crop rows carried
         the match (the query crops the footage).
     matched_frames : int
         Query frames on the fitted line.
@@ -188,9 +198,14 @@ class Match:
                 f"speed={self.speed:.2f} variant={self.variant} frames={self.matched_frames})")
 
 
-def _weights(distance: np.ndarray) -> np.ndarray:
+def _weights(distance: np.ndarray, *, fitted: bool = False) -> np.ndarray:
+    """Weight of a frame pair by its distance [bits] (stricter for a fitted crop)."""
     d = np.asarray(distance, dtype=np.float64)
-    return np.interp(d, [0.0, NEAR_IDENTICAL_DISTANCE, FULL_WEIGHT_DISTANCE, MAX_FRAME_DISTANCE],
+    if fitted:
+        full, zero = FIT_FULL_WEIGHT_DISTANCE, FIT_MAX_FRAME_DISTANCE
+    else:
+        full, zero = FULL_WEIGHT_DISTANCE, MAX_FRAME_DISTANCE
+    return np.interp(d, [0.0, NEAR_IDENTICAL_DISTANCE, full, zero],
                      [NEAR_IDENTICAL_WEIGHT, NEAR_IDENTICAL_WEIGHT, 1.0, 0.0])
 
 
@@ -349,17 +364,18 @@ def _reference_times(cand: Candidates) -> dict[str, np.ndarray]:
 
 
 def _score_variant(vname: str, cand: Candidates, tq_all: np.ndarray, *, still: bool,
-                   only_rows: tuple[str, ...] | None = None) -> list[Match]:
+                   only_rows: tuple[str, ...] | None = None, fitted: bool = False) -> list[Match]:
     """The best match per footage item that one query variant's candidates support.
 
     ``only_rows`` limits the reference rows that count (``""`` = the frames themselves,
     otherwise names of :data:`REFERENCE_VARIANT_NAMES`); by default
-    :data:`VARIANT_TARGETS` decides.
+    :data:`VARIANT_TARGETS` decides. ``fitted``: the hashes come from a crop fitted to the
+    footage, so pairs are weighted by the stricter fitted-crop distances.
     """
     rows_all = np.asarray(cand.query_row, dtype=np.int64)
     ids = np.asarray(cand.footage_id, dtype=object)
     tr_all, rvar_all = split_reference_times(cand.ref_time_s)
-    w_all = _weights(cand.distance)
+    w_all = _weights(cand.distance, fitted=fitted)
     d_all = np.asarray(cand.distance, dtype=np.float64)
     targets = only_rows if only_rows is not None else VARIANT_TARGETS.get(vname)
     if targets is not None:
@@ -433,7 +449,8 @@ def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: st
         return None  # "no crop" explains the frames about as well: nothing a fitted crop adds
     fitted = window_hashes(small, window[None])[:, 0]
     cand = _lookup(table, fitted)
-    ms = [m for m in _score_variant("fitted_crop", cand, query.times_s, still=False, only_rows=(FIT_TARGET,))
+    ms = [m for m in _score_variant("fitted_crop", cand, query.times_s, still=False, only_rows=(FIT_TARGET,),
+                                    fitted=True)
           if m.footage_id == footage_id]
     return ms[0] if ms else None
 
@@ -497,7 +514,8 @@ def match_fingerprint(
                 best[m.footage_id] = m
     if query.small_frames is not None and len(query) > 1:
         # Crops no fixed variant foresees: fit one for the footage closest to matching.
-        ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0), -len(np.concatenate(seen[f])), f))
+        ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0),
+                                             -sum(len(t) for t in seen[f]), f))
         for fid in [f for f in ranked if f not in best or best[f].score < FIT_BELOW_SCORE][:FIT_MAX_ITEMS]:
             m = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]))
             if m is not None and (fid not in best or m.score > best[fid].score):
