@@ -22,6 +22,7 @@ from .media.decode import DEFAULT_MAX_SIDE
 
 __all__ = [
     "INDEX_FPS",
+    "REFERENCE_CROPS",
     "REFERENCE_VARIANT_NAMES",
     "REFERENCE_VARIANT_TIME_STEP_S",
     "VARIANT_NAMES",
@@ -42,8 +43,9 @@ INDEX_FPS = 4.0
 #: ``left``/``right``/``top``/``bottom``: one half of a split view (its own bars removed);
 #: ``fillbottom``/``filltop`` (``tickerbottom``/``tickertop``): the bottom (top) band of the
 #: frame, as tall as a caption box (a ticker), see :data:`CAPTION_BANDS`, replaced by a
-#: reflection of the rows next to it, so a burnt-in caption or ticker stops dominating the hash; ``rows87``/``cols87``: the centre :data:`ANISOTROPIC_KEEP` of the rows (columns)
-#: only, for crops that change the aspect (a 9:16 reframe that zooms in cuts the sides only);
+#: reflection of the rows next to it, so a burnt-in caption or ticker stops dominating the
+#: hash; ``rows87``/``cols87``: the centre :data:`ANISOTROPIC_KEEP` of the rows (columns) only,
+#: for crops that change the aspect (a 9:16 reframe that zooms in cuts the sides only);
 #: ``window_00`` ... ``window_22``: :data:`WINDOW_SIZE` windows on a 3 x 3 grid from the
 #: top-left to the bottom-right corner (``window_{row}{column}``), for crops that are off-centre:
 #: they find the footage (see :data:`REFERENCE_VARIANT_NAMES`), and matching then fits the crop
@@ -73,7 +75,8 @@ WINDOW_SIZE = 0.875
 #: the footage through the ``zoom70`` rows and matching fits the crop against them
 #: (:mod:`provenance.index.cropfit`). Crops that cut more than 15% from one side are not matched.
 REFERENCE_VARIANT_NAMES = ("zoom85", "zoom70")
-_REFERENCE_CROP = {"zoom85": 0.85, "zoom70": 0.70}
+#: Share of each side that each reference-side variant keeps, centred.
+REFERENCE_CROPS = {"zoom85": 0.85, "zoom70": 0.70}
 
 #: Which reference rows each cropping query variant is compared with ("" = the frames
 #: themselves). A variant built to frame one reference crop is only scored against it: every
@@ -180,7 +183,7 @@ def fingerprint_images(
     var: dict[str, np.ndarray] = {}
     if not variants and cropped:
         for name in REFERENCE_VARIANT_NAMES:
-            var[name] = _hash_images([_centre(im, _REFERENCE_CROP[name]) for im in cropped])
+            var[name] = _hash_images([_centre(im, REFERENCE_CROPS[name]) for im in cropped])
     if variants and cropped:
         var["mirror"] = _hash_images([im[:, ::-1] for im in cropped])
         var["crop80"] = _hash_images([_centre(im, 0.8) for im in cropped])

@@ -24,16 +24,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..fingerprinting import REFERENCE_CROPS
 from ..hashing import DCT_ROWS
 
-__all__ = ["CLOSE_BITS", "FIT_ENDS", "FIT_FRAMES", "FIT_STARTS", "crop_hypotheses", "fit_crop", "target_windows",
-           "window_hashes"]
+__all__ = ["CLOSE_BITS", "FIT_ENDS", "FIT_FRAMES", "FIT_STARTS", "TARGET", "crop_hypotheses", "fit_crop",
+           "target_windows", "window_hashes"]
 
 #: Where the kept band of an axis may start and end [share of the footage's side].
 FIT_STARTS = (0.0, 0.05, 0.10, 0.15)
 FIT_ENDS = (0.85, 0.90, 0.95, 1.0)
-#: Share of the footage's side the target rows (``zoom70``) keep, centred.
-TARGET_KEEP = 0.70
+#: The reference rows crops are fitted against, and the share of each side they keep, centred.
+TARGET = "zoom70"
+TARGET_KEEP = REFERENCE_CROPS[TARGET]
 #: Query frames used to choose the hypothesis (evenly spread over the query).
 FIT_FRAMES = 8
 #: A frame counts as matched under a hypothesis within this many bits of a target row (the

@@ -55,6 +55,7 @@ from ..fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_ref
 from ..hashing import Fingerprint
 from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
 from .cropfit import FIT_FRAMES, fit_crop, window_hashes
+from .cropfit import TARGET as FIT_TARGET
 
 __all__ = [
     "EVIDENCE_SCALE",
@@ -122,7 +123,7 @@ STILL_MAX_DISTANCE = 22
 STILL_EVIDENCE = 9.0
 #: Crop fitting (:mod:`provenance.index.cropfit`): after the fixed variants, the
 #: :data:`FIT_MAX_ITEMS` footage items that scored best but below :data:`FIT_BELOW_SCORE` get a
-#: crop fitted against their :data:`FIT_TARGET` rows, using at most :data:`FIT_MAX_ROWS` rows
+#: crop fitted against their :data:`provenance.index.cropfit.TARGET` rows, using at most :data:`FIT_MAX_ROWS` rows
 #: within :data:`FIT_NEAR_S` of where they had candidates. (Independent of the threshold, so a
 #: lower ``threshold`` shows the same scores.)
 FIT_MAX_ITEMS = 3
@@ -138,7 +139,6 @@ FIT_MIN_GAIN_BITS = 16.0
 #: FIT_MAX_FRAME_DISTANCE [bits] (true crops fit to 2-30 bits).
 FIT_FULL_WEIGHT_DISTANCE = 24
 FIT_MAX_FRAME_DISTANCE = 48
-FIT_TARGET = "zoom70"
 FIT_MAX_ROWS = 2000
 FIT_NEAR_S = 5.0
 #: The one global decision threshold on ``Match.score``, calibrated on distractors, not per
@@ -172,8 +172,9 @@ class Match:
         Which query variant matched: ``"original"`` or one of
         :data:`provenance.fingerprinting.VARIANT_NAMES` (``"mirror"``, ``"crop80"``, a split-view
         half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``) or
-        ``"fitted_crop"`` (a crop fitted to this footage), with ``"+zoom85"`` or ``"+zoom70"`` appended when the reference's centre-crop rows carried
-        the match (the query crops the footage).
+        ``"fitted_crop"`` (a crop fitted to this footage), with ``"+zoom85"`` or ``"+zoom70"``
+        appended when the reference's centre-crop rows carried the match (the query crops the
+        footage).
     matched_frames : int
         Query frames on the fitted line.
     """
