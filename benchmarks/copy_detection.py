@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    python benchmarks/copy_detection.py            # full run (about 20 min on 2 cores)
+    python benchmarks/copy_detection.py            # full run (~20 min on 2 cores the first
+                                                   # time, ~4 min once peer hashes are cached)
     python benchmarks/copy_detection.py --quick    # a subset (a few minutes)
     python benchmarks/copy_detection.py --calibrate  # also print the threshold the calibration split implies
 
@@ -19,7 +20,8 @@ are each natural reference under every transform family at two strengths; negati
 same transforms applied to clips that are not indexed (later segments of the same sources =
 same-scene hard negatives, other road footage, the corpus's metadata/ videos, Ken Burns pans
 over the corpus stills, synthetic patterns). Transformed files are cached in
-``benchmarks/.cache`` (delete it to regenerate).
+``benchmarks/.cache`` (delete it to regenerate), and so are the peers' hashes of each
+unchanged file (``peer_*.json``; the speed test always times vPDQ afresh).
 
 Peers run in a separate virtual environment (``--peers-python``, default
 ``/work/venv-peers/bin/python``; videohash needs Pillow < 10) through a subprocess:

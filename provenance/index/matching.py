@@ -80,9 +80,10 @@ NEAR_IDENTICAL_WEIGHT = 3.0
 MAX_PER_QUERY = 48
 #: Above this many indexed rows an exhaustive 88-bit lookup costs seconds per query video, so
 #: candidates come from the seeded two-stage lookup instead: only footage with a frame within
-#: DEFAULT_SEED_RADIUS (24) bits of some query hash is verified at MAX_FRAME_DISTANCE. At 10M rows
-#: that is ~23 ms per query video (benchmarks/index_scale.py); the price is that copies with no
-#: frame that close (heavy crops, 9:16 reframes, blur+noise) are missed in such large indexes.
+#: DEFAULT_SEED_RADIUS (24) bits of some query hash is verified at MAX_FRAME_DISTANCE. At 1M rows
+#: that is ~19 ms per 60-frame query video with every query variant (benchmarks/index_scale.py
+#: --quick); the price is that copies with no frame that close (10-20% crops, some 9:16
+#: reframes, large logos) are missed in such large indexes.
 SEEDED_ABOVE_ROWS = 200_000
 #: Playback speeds tried by the Hough vote (query seconds -> reference seconds).
 SPEEDS = (1.0, 0.5, 0.6, 2 / 3, 0.75, 0.8, 0.9, 1.1, 1.2, 1.25, 4 / 3, 1.5, 1.75, 2.0)
@@ -145,10 +146,9 @@ FIT_NEAR_S = 5.0
 #: transform: ``python benchmarks/copy_detection.py --calibrate`` (full run) splits the
 #: non-indexed negative sources into two disjoint halves; the highest score any clip of the
 #: calibration half reached under any transform family (0.472, same-scene hard negatives
-#: included; 0.571 before the static-stretch speed rule of :func:`_vote`) times 1.25, rounded
-#: up, gives 0.60. Recall and FPR are then measured on the other half (re-scored from the
-#: cached full-run queries: pooled recall 0.901; the test-split false positives are three
-#: clips of ``hard_parking``, a fixed camera's empty lot at another time).
+#: included) times 1.25, rounded up, gives 0.60. Recall and FPR are then measured on the other
+#: half (full run: pooled recall 0.979, every family >= 0.875; the test-split false positives
+#: are three clips of ``hard_parking``, a fixed camera's empty lot at another time: FPR 0.006).
 MATCH_THRESHOLD = 0.60
 
 
