@@ -10,7 +10,7 @@ import numpy as np
 from .errors import InvalidArgumentError
 
 __all__ = ["DCT_ROWS", "DEFAULT_HASHER", "HASH_BITS", "SMALL_FRAME_SIZE", "Fingerprint", "hamming", "phash256",
-           "phash256_batch", "prepare_phash_input"]
+           "phash256_batch", "prepare_phash_input", "window_hashes"]
 
 #: Name and version of the default frame hasher; stored in every index record, never mixed.
 DEFAULT_HASHER = "phash256/1"
@@ -203,3 +203,49 @@ def phash256(image: np.ndarray) -> np.ndarray:
     0
     """
     return phash256_batch(prepare_phash_input(image)[None])[0]
+
+
+def _area_matrix(start: float, stop: float, size: int) -> np.ndarray:
+    """(64, size) matrix averaging the pixels of ``[start, stop)`` (shares of ``size``) into 64 bins.
+
+    Each output pixel is the mean of the source interval it covers, with partial pixels
+    weighted by their overlap (area resampling of a fractional window).
+    """
+    lo, hi = start * size, max(stop * size, start * size + 1e-6)
+    edges = lo + (hi - lo) * np.arange(_IMG_SIZE + 1) / _IMG_SIZE
+    pix = np.arange(size)
+    overlap = np.clip(np.minimum(edges[1:, None], pix[None, :] + 1) - np.maximum(edges[:-1, None], pix[None, :]),
+                      0.0, None)
+    return overlap / overlap.sum(axis=1, keepdims=True)
+
+
+def window_hashes(small_frames: np.ndarray, windows: np.ndarray) -> np.ndarray:
+    """pHashes of windows of small greyscale frames.
+
+    The window is area-resampled to 64 x 64 and DCT-hashed as :func:`phash256_batch` does, in
+    one product per axis: the 16 lowest DCT rows times the resampling matrix, applied to the
+    whole frame, so no window image is ever cut out.
+
+    Parameters
+    ----------
+    small_frames : ndarray of uint8, shape (n, S, S)
+        :attr:`provenance.hashing.Fingerprint.small_frames`.
+    windows : ndarray, shape (m, 4)
+        ``(x0, x1, y0, y1)`` as shares of the frame's side.
+
+    Returns
+    -------
+    ndarray of uint8, shape (n, m, 32)
+    """
+    frames = np.asarray(small_frames, dtype=np.float64)
+    n, side = frames.shape[0], frames.shape[1]
+    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
+    # distinct bands per axis, so shared bands are projected once
+    xb, xi = np.unique(win[:, 0:2], axis=0, return_inverse=True)
+    yb, yi = np.unique(win[:, 2:4], axis=0, return_inverse=True)
+    ax = np.stack([DCT_ROWS @ _area_matrix(a, b, side) for a, b in xb])  # (bx, 16, S)
+    ay = np.stack([DCT_ROWS @ _area_matrix(a, b, side) for a, b in yb])  # (by, 16, S)
+    cols = np.matmul(ay[None], frames[:, None])  # (n, by, 16, S): DCT over y of each y-band
+    low = np.matmul(cols[:, :, None], np.swapaxes(ax, 1, 2)[None, None])  # (n, by, bx, 16, 16)
+    out = low[:, yi.ravel(), xi.ravel()].reshape(n, len(win), -1)
+    return np.packbits(out > np.median(out, axis=2, keepdims=True), axis=2)

@@ -25,10 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from ..fingerprinting import REFERENCE_CROPS
-from ..hashing import DCT_ROWS
+from ..hashing import window_hashes
 
 __all__ = ["CLOSE_BITS", "FIT_ENDS", "FIT_FRAMES", "FIT_STARTS", "TARGET", "crop_hypotheses", "fit_crop",
-           "target_windows", "window_hashes"]
+           "target_windows"]
 
 #: Where the kept band of an axis may start and end [share of the footage's side].
 FIT_STARTS = (0.0, 0.05, 0.10, 0.15)
@@ -48,8 +48,6 @@ _MIN_CROP = 0.03
 #: After the grid, each band edge is refined by these steps [share of the side] in turn.
 _REFINE_STEPS = (0.025, 0.0125)
 _OFFSETS = np.array(np.meshgrid(*[(-1.0, 0.0, 1.0)] * 4, indexing="ij")).reshape(4, -1).T  # (81, 4)
-#: Pixel side of the hashed window image (pHash runs on 64 x 64).
-_HASH_INPUT = 64
 #: Hypotheses whose windows are hashed and compared in one block (bounds temporary memory).
 _BLOCK = 32
 
@@ -84,52 +82,6 @@ def target_windows(hypotheses: np.ndarray) -> np.ndarray:
     ax, bx, ay, by = h[:, 0], h[:, 1], h[:, 2], h[:, 3]
     return np.stack([(lo - ax) / (bx - ax), (hi - ax) / (bx - ax), (lo - ay) / (by - ay), (hi - ay) / (by - ay)],
                     axis=1).clip(0.0, 1.0)
-
-
-def _area_matrix(start: float, stop: float, size: int) -> np.ndarray:
-    """(64, size) matrix averaging the pixels of ``[start, stop)`` (shares of ``size``) into 64 bins.
-
-    Each output pixel is the mean of the source interval it covers, with partial pixels
-    weighted by their overlap (area resampling of a fractional window).
-    """
-    lo, hi = start * size, max(stop * size, start * size + 1e-6)
-    edges = lo + (hi - lo) * np.arange(_HASH_INPUT + 1) / _HASH_INPUT
-    pix = np.arange(size)
-    overlap = np.clip(np.minimum(edges[1:, None], pix[None, :] + 1) - np.maximum(edges[:-1, None], pix[None, :]),
-                      0.0, None)
-    return overlap / overlap.sum(axis=1, keepdims=True)
-
-
-def window_hashes(small_frames: np.ndarray, windows: np.ndarray) -> np.ndarray:
-    """pHashes of windows of small greyscale frames.
-
-    The window is area-resampled to 64 x 64 and DCT-hashed as :func:`phash256_batch` does, in
-    one product per axis: the 16 lowest DCT rows times the resampling matrix, applied to the
-    whole frame, so no window image is ever cut out.
-
-    Parameters
-    ----------
-    small_frames : ndarray of uint8, shape (n, S, S)
-        :attr:`provenance.hashing.Fingerprint.small_frames`.
-    windows : ndarray, shape (m, 4)
-        ``(x0, x1, y0, y1)`` as shares of the frame's side.
-
-    Returns
-    -------
-    ndarray of uint8, shape (n, m, 32)
-    """
-    frames = np.asarray(small_frames, dtype=np.float64)
-    n, side = frames.shape[0], frames.shape[1]
-    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
-    # distinct bands per axis, so shared bands are projected once
-    xb, xi = np.unique(win[:, 0:2], axis=0, return_inverse=True)
-    yb, yi = np.unique(win[:, 2:4], axis=0, return_inverse=True)
-    ax = np.stack([DCT_ROWS @ _area_matrix(a, b, side) for a, b in xb])  # (bx, 16, S)
-    ay = np.stack([DCT_ROWS @ _area_matrix(a, b, side) for a, b in yb])  # (by, 16, S)
-    cols = np.matmul(ay[None], frames[:, None])  # (n, by, 16, S): DCT over y of each y-band
-    low = np.matmul(cols[:, :, None], np.swapaxes(ax, 1, 2)[None, None])  # (n, by, bx, 16, 16)
-    out = low[:, yi.ravel(), xi.ravel()].reshape(n, len(win), -1)
-    return np.packbits(out > np.median(out, axis=2, keepdims=True), axis=2)
 
 
 def fit_crop(small_frames: np.ndarray, target_hashes: np.ndarray) -> tuple[np.ndarray, float]:

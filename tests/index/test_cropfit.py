@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from provenance.hashing import SMALL_FRAME_SIZE, hamming, phash256_batch
-from provenance.index.cropfit import crop_hypotheses, fit_crop, target_windows, window_hashes
+from provenance.hashing import SMALL_FRAME_SIZE, hamming, phash256_batch, window_hashes
+from provenance.index.cropfit import crop_hypotheses, fit_crop, target_windows
 
 
 def _scene(seed: int, size: int = 400) -> np.ndarray:

@@ -243,7 +243,7 @@ def test_centred_crop_matches_the_reference_zoom_rows(vf, mirrored, small):
     assert ms and ms[0].footage_id == "chair8", ms
     m = ms[0]
     assert abs(m.ref_start_s - m.query_start_s) <= 0.5
-    assert m.variant.startswith("mirror") == mirrored
+    assert ("mirror" in m.variant) == mirrored, m
     if not mirrored:  # a 20% crop is ~120 bits from the full frame: only the zoom rows match it
         assert m.variant.endswith(("+zoom85", "+zoom70")), m
 
@@ -267,6 +267,17 @@ def test_off_centre_crop_is_matched_by_fitting_it(crop, small):
     # the crop leaves out more footage on one side than the other: only the footage's centre
     # 70% rows can carry it
     assert m.variant.endswith("+zoom70"), m
+
+
+def test_mirrored_one_sided_crop_is_matched_by_fitting_the_mirrored_query(small):
+    d, _, _, t = small
+    out = d / "mirror_offcrop.mp4"
+    _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8", "-vf", "crop=iw:trunc(ih*0.88/2)*2:0:0,hflip," + _EVEN,
+        *_ENC, str(out))
+    ms = match_fingerprint(fingerprint(out), t)
+    assert ms and ms[0].footage_id == "highway", ms
+    assert abs(ms[0].ref_start_s - ms[0].query_start_s) <= 0.5
+    assert ms[0].variant == "fitted_crop_mirror+zoom70", ms[0]
 
 
 def test_crop_beyond_the_centre_band_is_not_matched(small):
