@@ -81,7 +81,7 @@ MAX_PER_QUERY = 48
 #: Above this many indexed rows an exhaustive 88-bit lookup costs seconds per query video, so
 #: candidates come from the seeded two-stage lookup instead: only footage with a frame within
 #: DEFAULT_SEED_RADIUS (24) bits of some query hash is verified at MAX_FRAME_DISTANCE. At 1M rows
-#: that is ~19 ms per 60-frame query video with every query variant (benchmarks/index_scale.py
+#: that is ~29 ms per 60-frame query video with all 32 hash sets (benchmarks/index_scale.py
 #: --quick); the price is that copies with no frame that close (10-20% crops, some 9:16
 #: reframes, large logos) are missed in such large indexes.
 SEEDED_ABOVE_ROWS = 200_000
