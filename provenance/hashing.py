@@ -73,7 +73,8 @@ class Fingerprint:
                 raise InvalidArgumentError(f"Fingerprint variant {name!r} must match hashes' shape and dtype")
         if self.small_frames is not None:
             small = np.asarray(self.small_frames)
-            if small.dtype != np.uint8 or small.ndim != 3 or small.shape[0] != times.shape[0]:
+            if (small.dtype != np.uint8 or small.ndim != 3 or small.shape[0] != times.shape[0]
+                    or small.shape[1] != small.shape[2]):
                 raise InvalidArgumentError(
                     f"Fingerprint.small_frames must be uint8 of shape (n, S, S) with n = {times.shape[0]} "
                     f"(got {small.dtype} {small.shape})")
@@ -236,10 +237,23 @@ def window_hashes(small_frames: np.ndarray, windows: np.ndarray) -> np.ndarray:
     Returns
     -------
     ndarray of uint8, shape (n, m, 32)
+
+    Raises
+    ------
+    InvalidArgumentError
+        When the frames are not square uint8 images or a window is empty or outside 0..1.
     """
-    frames = np.asarray(small_frames, dtype=np.float64)
+    raw = np.asarray(small_frames)
+    if raw.dtype != np.uint8 or raw.ndim != 3 or raw.shape[1] != raw.shape[2] or raw.shape[1] < 2:
+        raise InvalidArgumentError(f"expected square uint8 frames of shape (n, S, S) (got {raw.dtype} {raw.shape})")
+    win = np.asarray(windows, dtype=np.float64)
+    if win.ndim not in (1, 2) or win.shape[-1] != 4 or not np.all(np.isfinite(win)):
+        raise InvalidArgumentError(f"expected windows of shape (m, 4) as (x0, x1, y0, y1) (got {win.shape})")
+    win = win.reshape(-1, 4)
+    if np.any(win < 0.0) or np.any(win > 1.0) or np.any(win[:, 1] <= win[:, 0]) or np.any(win[:, 3] <= win[:, 2]):
+        raise InvalidArgumentError("windows must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1")
+    frames = raw.astype(np.float64)
     n, side = frames.shape[0], frames.shape[1]
-    win = np.asarray(windows, dtype=np.float64).reshape(-1, 4)
     # distinct bands per axis, so shared bands are projected once
     xb, xi = np.unique(win[:, 0:2], axis=0, return_inverse=True)
     yb, yi = np.unique(win[:, 2:4], axis=0, return_inverse=True)

@@ -116,3 +116,12 @@ def test_fingerprint_validation():
         Fingerprint(np.zeros(1), np.zeros((1, 32), np.uint8), variants={"mirror": np.zeros((1, 8), np.uint8)})
     with pytest.raises(InvalidArgumentError):
         Fingerprint(np.array([np.nan]), np.zeros((1, 32), np.uint8))
+
+
+def test_fingerprint_refuses_small_frames_that_do_not_fit():
+    times, hashes = np.array([0.0, 1.0]), np.zeros((2, 32), np.uint8)
+    for small in (np.zeros((2, 128, 96), np.uint8), np.zeros((3, 128, 128), np.uint8),
+                  np.zeros((2, 128, 128), np.float32)):
+        with pytest.raises(InvalidArgumentError):
+            Fingerprint(times, hashes, small_frames=small)
+    assert Fingerprint(times, hashes, small_frames=np.zeros((2, 128, 128), np.uint8)).small_frames is not None

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..fingerprinting import REFERENCE_CROPS
 from ..hashing import window_hashes
 
@@ -105,8 +106,16 @@ def fit_crop(small_frames: np.ndarray, target_hashes: np.ndarray) -> tuple[np.nd
         footage, or not this footage, gains little or has no frame that close. 0 when fewer
         than two frames come that close, or when the best hypothesis is within 3% of "no
         crop" on every edge.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When the frames or hashes have the wrong shape or type.
     """
-    target = np.ascontiguousarray(target_hashes, dtype=np.uint8)
+    target = np.ascontiguousarray(target_hashes)
+    if target.dtype != np.uint8 or target.ndim != 2 or target.shape[1] % 8:
+        raise InvalidArgumentError(f"target hashes must be uint8 of shape (r, nbytes), nbytes a multiple of 8 "
+                                   f"(got {target.dtype} {target.shape})")
     hypotheses = crop_hypotheses()
     if len(small_frames) == 0 or len(target) == 0:
         return target_windows(hypotheses[:1])[0], 0.0

@@ -351,6 +351,12 @@ def _vote(tq: np.ndarray, tr: np.ndarray, rows: np.ndarray, w: np.ndarray) -> _L
     return _Line(float(w[inl].sum()), speed, offset, inl)
 
 
+def _row_kind(name: str) -> int:
+    """Variant index of a reference row (:func:`split_reference_times`): 0 for ``""`` (the frame
+    itself), k for the k-th name of :data:`REFERENCE_VARIANT_NAMES`."""
+    return ("", *REFERENCE_VARIANT_NAMES).index(name)
+
+
 def _lookup(table: CandidateTable, hashes: np.ndarray) -> Candidates:
     """Reference frames within MAX_FRAME_DISTANCE of each hash (seeded in large tables)."""
     if len(table) > SEEDED_ABOVE_ROWS:
@@ -382,7 +388,7 @@ def _score_variant(vname: str, cand: Candidates, tq_all: np.ndarray, *, still: b
     d_all = np.asarray(cand.distance, dtype=np.float64)
     targets = only_rows if only_rows is not None else VARIANT_TARGETS.get(vname)
     if targets is not None:
-        allowed = [("", *REFERENCE_VARIANT_NAMES).index(t) for t in targets]
+        allowed = [_row_kind(t) for t in targets]
         w_all = np.where(np.isin(rvar_all, allowed), w_all, 0.0)
     out: list[Match] = []
     for fid in np.unique(ids):
@@ -438,7 +444,7 @@ def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: st
     """
     times, hashes = table.frames(footage_id)
     tr, k = split_reference_times(times)
-    sel = k == 1 + REFERENCE_VARIANT_NAMES.index(FIT_TARGET)
+    sel = k == _row_kind(FIT_TARGET)
     if sel.sum() > FIT_MAX_ROWS and near_times_s.size:
         near = np.sort(near_times_s)
         pos = np.searchsorted(near, tr)

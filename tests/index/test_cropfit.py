@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
+from provenance.errors import InvalidArgumentError
 from provenance.hashing import SMALL_FRAME_SIZE, hamming, phash256_batch, window_hashes
 from provenance.index.cropfit import crop_hypotheses, fit_crop, target_windows
 
@@ -74,3 +75,23 @@ def test_uncropped_or_unrelated_frames_gain_nothing():
 def test_nothing_to_compare():
     window, gain = fit_crop(np.zeros((0, SMALL_FRAME_SIZE, SMALL_FRAME_SIZE), np.uint8), np.zeros((0, 32), np.uint8))
     assert gain == 0.0 and window.shape == (4,)
+
+
+@pytest.mark.parametrize("frames, windows", [
+    (np.zeros((2, 128, 96), np.uint8), [[0.0, 1.0, 0.0, 1.0]]),   # not square
+    (np.zeros((2, 128, 128), np.float32), [[0.0, 1.0, 0.0, 1.0]]),  # not uint8
+    (np.zeros((2, 128, 128), np.uint8), [[0.5, 0.5, 0.0, 1.0]]),   # empty window
+    (np.zeros((2, 128, 128), np.uint8), [[-0.1, 0.9, 0.0, 1.0]]),  # outside the frame
+    (np.zeros((2, 128, 128), np.uint8), [[0.0, 1.0, 0.0]]),        # not (x0, x1, y0, y1)
+])
+def test_window_hashes_refuse_bad_input(frames, windows):
+    with pytest.raises(InvalidArgumentError):
+        window_hashes(frames, np.asarray(windows))
+
+
+def test_fit_refuses_bad_hashes():
+    frames = np.zeros((2, SMALL_FRAME_SIZE, SMALL_FRAME_SIZE), np.uint8)
+    with pytest.raises(InvalidArgumentError):
+        fit_crop(frames, np.zeros((3, 30), np.uint8))
+    with pytest.raises(InvalidArgumentError):
+        fit_crop(frames, np.zeros((3, 32), np.int64))

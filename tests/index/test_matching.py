@@ -19,6 +19,7 @@ from provenance.fingerprinting import (
 from provenance.hashing import Fingerprint
 from provenance.index.candidates import CandidateTable
 from provenance.index.matching import MATCH_THRESHOLD, Match, match_fingerprint
+from provenance.keyframes import select_frames
 from provenance.media.tools import find_ffmpeg
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
@@ -287,6 +288,25 @@ def test_crop_beyond_the_centre_band_is_not_matched(small):
     _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8",
         "-vf", "crop=trunc(iw*0.75/2)*2:trunc(ih*0.75/2)*2:0:0," + _EVEN, *_ENC, str(out))
     assert [m for m in match_fingerprint(fingerprint(out), t) if m.footage_id == "highway"] == []
+
+
+def test_reframe_of_a_plain_wall_scene_is_cut_and_matched(tmp_path):
+    """A 9:16 reframe of the corpus's bottle-conveyor clip: a plain wall and table, so its blurred
+    fill is as smooth as the picture; the picture's straight edges give the border."""
+    src = CORPUS / "footage/factory_bottles_conveyor.mp4"
+    ref, out = tmp_path / "ref.mp4", tmp_path / "reframe.mp4"
+    _ff("-i", str(src), "-t", "8", "-vf", "scale=-2:360," + _EVEN, *_ENC, str(ref))
+    fc = ("split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,boxblur=20[bg];"
+          "[b]scale=360:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2")
+    _ff("-i", str(ref), "-filter_complex", fc + "," + _EVEN, *_ENC, str(out))
+    _, borders, _ = select_frames(out)
+    # the picture is 360 x 202 in a 360 x 640 frame (decoded at 180 x 320): ~109 px of fill per side
+    assert borders.left == borders.right == 0 and abs(borders.top - 109) <= 3 and abs(borders.bottom - 109) <= 3
+    t = CandidateTable(32)
+    t.add("factory", *reference_rows(fingerprint(ref, variants=False, fps=INDEX_FPS)))
+    ms = match_fingerprint(fingerprint(out), t)
+    assert ms and ms[0].footage_id == "factory", ms
+    assert abs(ms[0].ref_start_s - ms[0].query_start_s) <= 0.5 and ms[0].variant == "original"
 
 
 def test_reframe_that_zooms_in_is_matched(small):
