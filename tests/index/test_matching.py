@@ -290,15 +290,20 @@ def test_crop_beyond_the_centre_band_is_not_matched(small):
     assert [m for m in match_fingerprint(fingerprint(out), t) if m.footage_id == "highway"] == []
 
 
+def _reframe_916(width: int) -> str:
+    """A 360 x 640 vertical reframe over blurred fill; the picture scaled to ``width`` px and
+    cut to 360 (a zoom-in when ``width`` > 360)."""
+    return ("split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,boxblur=20[bg];"
+            f"[b]scale={width}:-2,crop=min(iw\\,360):ih[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2," + _EVEN)
+
+
 def test_reframe_of_a_plain_wall_scene_is_cut_and_matched(tmp_path):
     """A 9:16 reframe of the corpus's bottle-conveyor clip: a plain wall and table, so its blurred
     fill is as smooth as the picture; the picture's straight edges give the border."""
     src = CORPUS / "footage/factory_bottles_conveyor.mp4"
     ref, out = tmp_path / "ref.mp4", tmp_path / "reframe.mp4"
     _ff("-i", str(src), "-t", "8", "-vf", "scale=-2:360," + _EVEN, *_ENC, str(ref))
-    fc = ("split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,boxblur=20[bg];"
-          "[b]scale=360:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2")
-    _ff("-i", str(ref), "-filter_complex", fc + "," + _EVEN, *_ENC, str(out))
+    _ff("-i", str(ref), "-filter_complex", _reframe_916(360), *_ENC, str(out))
     _, borders, _ = select_frames(out)
     # the picture is 360 x 202 in a 360 x 640 frame (decoded at 180 x 320): ~109 px of fill per side
     assert borders.left == borders.right == 0 and abs(borders.top - 109) <= 3 and abs(borders.bottom - 109) <= 3
@@ -312,9 +317,7 @@ def test_reframe_of_a_plain_wall_scene_is_cut_and_matched(tmp_path):
 def test_reframe_that_zooms_in_is_matched(small):
     d, _, _, t = small
     out = d / "reframe_zoom.mp4"
-    fc = ("split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,boxblur=20[bg];"
-          "[b]scale=414:-2,crop=360:ih[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2")
-    _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8", "-filter_complex", fc + "," + _EVEN, *_ENC, str(out))
+    _ff("-i", str(CORPUS / REFS["highway"]), "-t", "8", "-filter_complex", _reframe_916(414), *_ENC, str(out))
     ms = match_fingerprint(fingerprint(out), t)
     assert ms and ms[0].footage_id == "highway", ms
     assert abs(ms[0].ref_start_s - ms[0].query_start_s) <= 0.5
