@@ -54,9 +54,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from provenance import FootageIndex, analyze  # noqa: E402
-from provenance.fingerprinting import INDEX_FPS, fingerprint, reference_rows  # noqa: E402
-from provenance.index.candidates import CandidateTable  # noqa: E402
-from provenance.index.matching import MATCH_THRESHOLD, match_fingerprint  # noqa: E402
+from provenance.hashing.fingerprinting import INDEX_FPS, fingerprint, reference_rows  # noqa: E402
+from provenance.matching.candidates import CandidateTable  # noqa: E402
+from provenance.matching.match import MATCH_THRESHOLD, match_fingerprint  # noqa: E402
 from provenance.media.tools import find_ffmpeg  # noqa: E402
 
 CORPUS = ROOT / ".." / "shared" / "corpus"

@@ -44,10 +44,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from provenance.fingerprinting import VARIANT_NAMES  # noqa: E402
+from provenance.hashing.fingerprinting import VARIANT_NAMES  # noqa: E402
 from provenance.hashing import Fingerprint  # noqa: E402
 from provenance.index import FootageIndex  # noqa: E402
-from provenance.index.candidates import CandidateTable, exhaustive_query, exhaustive_query_seeded  # noqa: E402
+from provenance.matching.candidates import CandidateTable, exhaustive_query, exhaustive_query_seeded  # noqa: E402
 
 log = logging.getLogger("index_scale")
 CORPUS = ROOT.parent / "shared" / "corpus" / "footage"
@@ -154,7 +154,7 @@ def time_queries(table: CandidateTable, videos: list[list[np.ndarray]], radius: 
 
 
 def run(n_frames: int, args: argparse.Namespace, pool: np.ndarray) -> list[dict]:
-    from provenance.index.matching import MAX_FRAME_DISTANCE, MAX_PER_QUERY
+    from provenance.matching.match import MAX_FRAME_DISTANCE, MAX_PER_QUERY
 
     rows = []
     rng = np.random.default_rng(7)
@@ -316,7 +316,7 @@ def _nearest_true_distances(query_fp, ref_fp, speed: float, offset: float) -> np
     """Per query frame: distance [bits] to the nearest reference frame (any reference row, any
     query variant) within 0.5 s of the true reference time; 999 when the truth is outside
     the reference (a frame that is not a true match)."""
-    from provenance.fingerprinting import reference_rows, split_reference_times
+    from provenance.hashing.fingerprinting import reference_rows, split_reference_times
     from provenance.hashing import hamming
 
     rt, rh = reference_rows(ref_fp)
@@ -334,7 +334,7 @@ def seed_recall(radii=(16, 20, 24, 28, 32, 36, 40)) -> list[tuple[str, np.ndarra
     """Nearest true reference distance of every true-match query frame of the corpus cases."""
     import subprocess
 
-    from provenance.fingerprinting import INDEX_FPS, fingerprint
+    from provenance.hashing.fingerprinting import INDEX_FPS, fingerprint
     from provenance.media.tools import find_ffmpeg
 
     corpus = CORPUS.parent

@@ -38,14 +38,14 @@ _LAZY = {
     "analyze": ".pipeline",
     "Claim": ".scoring.claim",
     "Evidence": ".scoring.evidence",
-    "extract_keyframes": ".keyframes",
+    "extract_keyframes": ".frames",
     "extract_metadata": ".metadata",
-    "fingerprint": ".fingerprinting",
+    "fingerprint": ".hashing.fingerprinting",
     "Fingerprint": ".hashing",
     "FootageIndex": ".index",
     "FootageRecord": ".index",
-    "Keyframe": ".keyframes",
-    "Match": ".index.matching",
+    "Keyframe": ".frames",
+    "Match": ".matching",
     "Metadata": ".metadata.model",
     "Report": ".report",
     "resolve_place": ".scoring.places",
@@ -57,20 +57,39 @@ _LAZY = {
     "Where": ".scoring.fusion",
 }
 
-__all__ = sorted([
-    "__version__",
+__all__ = [
+    "Claim",
     "CorruptMediaError",
+    "Evidence",
+    "Fingerprint",
+    "FootageIndex",
+    "FootageRecord",
     "IndexStoreError",
     "InvalidArgumentError",
+    "Keyframe",
+    "Match",
     "MediaNotFoundError",
+    "Metadata",
     "MissingExtraError",
     "PlaceNotFoundError",
     "ProvenanceError",
+    "Report",
+    "ShadowObservation",
     "ToolError",
     "ToolNotFoundError",
     "UnsupportedMediaError",
-    *_LAZY,
-])
+    "Verdict",
+    "When",
+    "Where",
+    "__version__",
+    "analyze",
+    "extract_keyframes",
+    "extract_metadata",
+    "fingerprint",
+    "resolve_place",
+    "set_ffmpeg",
+    "sun_position",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -88,11 +107,11 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # pragma: no cover
     from .pipeline import analyze
-    from .fingerprinting import fingerprint
+    from .hashing.fingerprinting import fingerprint
     from .hashing import Fingerprint
     from .index import FootageIndex, FootageRecord
-    from .index.matching import Match
-    from .keyframes import Keyframe, extract_keyframes
+    from .frames import Keyframe, extract_keyframes
+    from .matching import Match
     from .media.tools import set_ffmpeg
     from .metadata import extract_metadata
     from .metadata.model import Metadata

@@ -8,7 +8,7 @@ from typing import Any, Sequence
 
 from .errors import InvalidArgumentError, ProvenanceError
 from .media.probe import check_media_path
-from .report import MAX_MATCHES_SHOWN, MAX_THUMBNAILS, MatchFrames, Report, _spread
+from .report.model import MAX_MATCHES_SHOWN, MAX_THUMBNAILS, MatchFrames, Report, _spread
 from .scoring.checks import cross_check
 from .scoring.claim import Claim, check_claim
 from .scoring.evidence import Evidence
@@ -85,8 +85,8 @@ def analyze(
         own = not isinstance(index, FootageIndex)
         idx = FootageIndex(index) if own else index
         try:
-            from .fingerprinting import fingerprint_images
-            from .keyframes import select_frames
+            from .hashing.fingerprinting import fingerprint_images
+            from .frames import select_frames
 
             # one decode: the same frames are hashed and shown
             frames, borders, duration = select_frames(path)

@@ -3,7 +3,7 @@
 :class:`FootageIndex` keeps its records in a storage backend (SQLite by default, one file;
 PostgreSQL for teams, ``pip install provenance[postgres]``) behind the small protocol of
 :mod:`provenance.index.store`, and searches an in-memory
-:class:`~provenance.index.candidates.CandidateTable` that is loaded from the store on the
+:class:`~provenance.matching.candidates.CandidateTable` that is loaded from the store on the
 first search and kept in step with writes, including writes by other processes.
 
 Examples
@@ -31,14 +31,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import IndexStoreError, InvalidArgumentError, MediaNotFoundError
-from ..fingerprinting import reference_rows, split_reference_times
+from ..hashing.fingerprinting import reference_rows, split_reference_times
 from ..hashing import Fingerprint
-from .candidates import CandidateTable
+from ..matching.candidates import CandidateTable
 from .records import FootageRecord, ImportProblem, ImportResult, IndexStats, footage_id_value, normalise_fields
 from .store import FootageStore, FrameRow
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .matching import Match
+    from ..matching.match import Match
 
 __all__ = ["MAX_THUMBNAILS_PER_ITEM", "THUMBNAIL_EVERY_S", "THUMBNAIL_MAX_SIDE", "FootageIndex", "FootageRecord",
            "ImportProblem", "ImportResult", "IndexStats", "frame_thumbnails"]
@@ -368,7 +368,7 @@ class FootageIndex:
             "added_at": now.isoformat(),
         }
         # Reference-side variant rows (centre crops) are stored as ordinary rows; matching
-        # decodes their time tag (see provenance.fingerprinting.reference_rows).
+        # decodes their time tag (see provenance.hashing.fingerprinting.reference_rows).
         times, hashes = reference_rows(fp)
         frames = FrameRow(fid, fp.nbytes, times.astype("<f8").tobytes(), np.ascontiguousarray(hashes).tobytes())
         try:
@@ -484,12 +484,12 @@ class FootageIndex:
         IndexStoreError
             The query's hasher differs from the index's.
         """
-        from .matching import match_fingerprint
+        from ..matching.match import match_fingerprint
 
         if isinstance(query, Fingerprint):
             fp = query
         else:
-            from ..fingerprinting import fingerprint
+            from ..hashing.fingerprinting import fingerprint
 
             fp = fingerprint(query)
         hasher = self._store.get_meta("hasher")
@@ -721,7 +721,7 @@ def frame_thumbnails(frames: Sequence[tuple[Any, ...]], *, every_s: float = THUM
     Parameters
     ----------
     frames : sequence of (time_s, image, ...)
-        Decoded frames in time order, e.g. from :func:`provenance.keyframes.select_frames`.
+        Decoded frames in time order, e.g. from :func:`provenance.frames.select_frames`.
     every_s, max_count, max_side
         Spacing [s], most thumbnails kept, longer side [px].
     """
@@ -734,8 +734,8 @@ def frame_thumbnails(frames: Sequence[tuple[Any, ...]], *, every_s: float = THUM
 def fingerprint_with_thumbnails(path: str | os.PathLike[str]) -> tuple[Fingerprint, list[tuple[float, bytes]]]:
     """Reference fingerprint of a file (as ``fingerprint(path, variants=False, fps=INDEX_FPS)``)
     and its thumbnails (:func:`frame_thumbnails`), from one decode."""
-    from ..fingerprinting import INDEX_FPS, fingerprint_images
-    from ..keyframes import select_frames
+    from ..hashing.fingerprinting import INDEX_FPS, fingerprint_images
+    from ..frames import select_frames
 
     frames, borders, duration = select_frames(path, fps=INDEX_FPS)
     fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,

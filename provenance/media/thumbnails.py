@@ -28,7 +28,7 @@ def make_thumbnail(image_rgb: np.ndarray, max_side: int = DEFAULT_MAX_SIDE, *,
     Parameters
     ----------
     image_rgb : numpy.ndarray of uint8, shape (H, W, 3) or (H, W)
-        RGB (or grey) pixels, as in :class:`provenance.keyframes.Keyframe`.
+        RGB (or grey) pixels, as in :class:`provenance.frames.Keyframe`.
     max_side : int, optional
         Longer side of the thumbnail [px], 8 to 4096; default 160. Smaller images are
         not enlarged.

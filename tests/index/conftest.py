@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))  # the synth helper module
 
 PG_URL = os.environ.get("PROVENANCE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]

@@ -12,7 +12,7 @@ from synth import clip_fingerprint, perturb
 from provenance.errors import IndexStoreError, InvalidArgumentError
 from provenance.hashing import Fingerprint
 from provenance.index import FootageIndex, FootageRecord
-from provenance.index.candidates import exhaustive_query
+from provenance.matching.candidates import exhaustive_query
 
 T0 = datetime(2022, 2, 24, 6, 0, tzinfo=timezone.utc)
 SHA_A = "a" * 64

@@ -18,7 +18,7 @@ from synth import clip_fingerprint, perturb
 
 from provenance.index import FootageIndex
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).resolve().parents[1]  # tests/, where synth.py lives
 ROOT = HERE.parent.parent
 
 WRITER = textwrap.dedent("""

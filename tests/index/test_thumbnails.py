@@ -12,7 +12,7 @@ import pytest
 from synth import clip_fingerprint, fake_fingerprinter
 
 from provenance.errors import IndexStoreError, InvalidArgumentError
-from provenance.fingerprinting import INDEX_FPS
+from provenance.hashing.fingerprinting import INDEX_FPS
 from provenance.index import (
     MAX_THUMBNAILS_PER_ITEM,
     THUMBNAIL_MAX_SIDE,
@@ -54,7 +54,7 @@ def clip(fixtures_dir: Path) -> Path:
 
 # ---------------------------------------------------------------------- add from a file
 def test_add_stores_thumbnails_from_the_same_decode(tmp_path: Path, clip: Path) -> None:
-    from provenance.fingerprinting import fingerprint
+    from provenance.hashing.fingerprinting import fingerprint
 
     with FootageIndex(tmp_path / "ix.db") as ix:
         rec = ix.add(clip, footage_id="c", published_at=T0)
@@ -342,7 +342,7 @@ def test_v2_store_is_migrated_on_every_backend(location: str) -> None:
 def test_analyze_pairs_without_stored_thumbnails(tmp_path: Path, clip: Path) -> None:
     """An index filled from precomputed hashes has no pixels: the known side stays empty."""
     import provenance
-    from provenance.fingerprinting import fingerprint
+    from provenance.hashing.fingerprinting import fingerprint
     from provenance.report import MAX_THUMBNAILS
 
     with FootageIndex(tmp_path / "ix.db") as ix:

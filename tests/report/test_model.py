@@ -216,7 +216,7 @@ def test_huge_report_stays_small():
 
 
 def test_image_budget_caps_embedded_bytes(monkeypatch):
-    from provenance import report as report_module
+    from provenance.report import model as report_module
 
     monkeypatch.setattr(report_module, "MAX_HTML_IMAGE_BYTES", 100_000)
     jpeg = JPEG_MAGIC + bytes(40_000)
@@ -259,7 +259,7 @@ def test_json_keys_documented():
     """Every top-level key of to_dict() is described in docs/report.md."""
     from pathlib import Path
 
-    doc = (Path(__file__).resolve().parents[1] / "docs" / "report.md").read_text(encoding="utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "report.md").read_text(encoding="utf-8")
     for key in sample_report().to_dict():
         assert f"`{key}`" in doc, key
 

@@ -1,4 +1,4 @@
-"""Tests of crop fitting (provenance.index.cropfit) on synthetic frames."""
+"""Tests of crop fitting (provenance.matching.cropfit) on synthetic frames."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from provenance.errors import InvalidArgumentError
 from provenance.hashing import SMALL_FRAME_SIZE, hamming, phash256_batch, window_hashes
-from provenance.index.cropfit import crop_hypotheses, fit_crop, target_windows
+from provenance.matching.cropfit import crop_hypotheses, fit_crop, target_windows
 
 
 def _scene(seed: int, size: int = 400) -> np.ndarray:

@@ -19,7 +19,7 @@ from reportkit import sample_report
 from provenance.report import MAX_THUMBNAILS
 
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("PROVENANCE_TEST_ARTIFACTS", ROOT / "test-artifacts"))
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from synth import clip_fingerprint, perturb
 
 from provenance.errors import InvalidArgumentError
-from provenance.index import candidates as cmod
-from provenance.index.candidates import DEFAULT_SEED_RADIUS, CandidateTable, exhaustive_query, exhaustive_query_seeded
+from provenance.matching import candidates as cmod
+from provenance.matching.candidates import DEFAULT_SEED_RADIUS, CandidateTable, exhaustive_query, exhaustive_query_seeded
 
 
 def _same(a, b) -> None:

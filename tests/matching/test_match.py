@@ -1,4 +1,4 @@
-"""Tests of known-footage matching (provenance.index.matching) against corpus truth and transforms."""
+"""Tests of known-footage matching (provenance.matching.match) against corpus truth and transforms."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from provenance.errors import InvalidArgumentError
-from provenance.fingerprinting import (
+from provenance.hashing.fingerprinting import (
     INDEX_FPS,
     REFERENCE_VARIANT_TIME_STEP_S,
     fingerprint,
@@ -17,9 +17,9 @@ from provenance.fingerprinting import (
     split_reference_times,
 )
 from provenance.hashing import Fingerprint
-from provenance.index.candidates import CandidateTable
-from provenance.index.matching import MATCH_THRESHOLD, Match, match_fingerprint
-from provenance.keyframes import select_frames
+from provenance.matching.candidates import CandidateTable
+from provenance.matching.match import MATCH_THRESHOLD, Match, match_fingerprint
+from provenance.frames import select_frames
 from provenance.media.tools import find_ffmpeg
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
@@ -86,7 +86,7 @@ def test_corpus_distractor_stills_do_not_match(query, table):
 
 def test_still_rule_needs_a_distinct_moment():
     """A one-frame query matches only when its frame is near one moment and not the others."""
-    from provenance.index.matching import STILL_EVIDENCE, _still_evidence
+    from provenance.matching.match import STILL_EVIDENCE, _still_evidence
 
     tr = np.array([0.0, 0.25, 3.0, 6.0])
     ev, i = _still_evidence(np.array([30.0, 8.0, 60.0, 70.0]), tr, 89.0)   # a moving scene
@@ -351,7 +351,7 @@ def test_match_value_object_and_argument_checks(table):
 
 def test_static_stretch_does_not_get_a_fake_speed():
     """Query frames that all sit on one reference moment keep 1x (no slope packs them in)."""
-    from provenance.index.matching import _vote
+    from provenance.matching.match import _vote
 
     tq = np.repeat(np.arange(0.0, 3.0, 0.5), 3)           # 6 query frames, 3 candidates each
     tr = np.tile([9.5, 9.75, 10.0], 6)                     # the same static reference moment
@@ -370,7 +370,7 @@ def test_static_stretch_does_not_get_a_fake_speed():
 ])
 def test_seeded_lookup_of_large_indexes_finds_the_corpus_pairs(query, ref, offset_s, table, monkeypatch):
     """Above SEEDED_ABOVE_ROWS matching verifies only seeded footage; these pairs all seed."""
-    import provenance.index.matching as matching
+    import provenance.matching.match as matching
 
     monkeypatch.setattr(matching, "SEEDED_ABOVE_ROWS", 0)
     ms = _best(CORPUS / query, table)

@@ -28,7 +28,7 @@ def plt():
 
 
 def test_timeline_from_report(plt):
-    from provenance.plots import plot_timeline
+    from provenance.report.plots import plot_timeline
 
     r = sample_report()
     ax = plot_timeline(r)
@@ -38,7 +38,7 @@ def test_timeline_from_report(plt):
 
 
 def test_timeline_uses_given_ax_and_evidence_only(plt):
-    from provenance.plots import plot_timeline
+    from provenance.report.plots import plot_timeline
 
     fig, (a, b) = plt.subplots(2)
     r = sample_report()
@@ -55,7 +55,7 @@ def test_report_methods(plt):
 
 
 def test_sun_day(plt):
-    from provenance.plots import plot_sun_day
+    from provenance.report.plots import plot_sun_day
     from provenance.scoring.shadow import ShadowObservation
 
     obs = ShadowObservation(sun_elevation_deg=40.0, elevation_uncertainty_deg=2.0, shadow_bearing_deg=300.0)
@@ -71,14 +71,14 @@ def test_sun_day(plt):
 
 def test_sun_day_rejects_naive(plt):
     from provenance.errors import InvalidArgumentError
-    from provenance.plots import plot_sun_day
+    from provenance.report.plots import plot_sun_day
 
     with pytest.raises(InvalidArgumentError, match="aware"):
         plot_sun_day(None, 0, 0, datetime(2020, 1, 1))
 
 
 def test_shadow_region(plt):
-    from provenance.plots import plot_shadow_region
+    from provenance.report.plots import plot_shadow_region
     from provenance.scoring.shadow import ShadowObservation, region_fitting
 
     obs = ShadowObservation(object_height=1.0, shadow_length=1.2)
@@ -91,7 +91,7 @@ def test_shadow_region(plt):
 
 
 def test_match_alignment(plt):
-    from provenance.plots import plot_match_alignment
+    from provenance.report.plots import plot_match_alignment
 
     ax = plot_match_alignment([FakeMatch("a", 0.9, 0, 10, 5, 15), FakeMatch("b", 0.7, 2, 4, 0, 4, speed=2.0)])
     assert len(ax.lines) == 2
@@ -100,7 +100,7 @@ def test_match_alignment(plt):
 
 
 def test_missing_matplotlib_names_the_extra(monkeypatch):
-    from provenance import plots
+    from provenance.report import plots
 
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
@@ -115,7 +115,7 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
 
 def test_place_map_escapes():
     pytest.importorskip("folium", reason="folium not installed: install the 'maps' extra to run map tests")
-    from provenance.maps import place_map
+    from provenance.report.maps import place_map
 
     r = sample_report(hostile=True)
     m = r.map()
@@ -127,7 +127,7 @@ def test_place_map_escapes():
 
 
 def test_missing_folium_names_the_extra(monkeypatch):
-    from provenance import maps
+    from provenance.report import maps
 
     monkeypatch.setitem(sys.modules, "folium", None)
     with pytest.raises(MissingExtraError, match=r"provenance\[maps\]"):

@@ -22,7 +22,7 @@ from provenance.hashing import (
     prepare_phash_input,
 )
 
-CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 
 
 def _images() -> list[np.ndarray]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgumentError
+from ..errors import InvalidArgumentError
 
 __all__ = ["DCT_ROWS", "DEFAULT_HASHER", "HASH_BITS", "SMALL_FRAME_SIZE", "Fingerprint", "hamming", "phash256",
            "phash256_batch", "prepare_phash_input", "window_hashes"]
@@ -39,7 +39,7 @@ class Fingerprint:
     small_frames : ndarray of uint8, shape (n, S, S), optional
         Each hashed frame after border removal, greyscale and resampled to a square of
         :data:`SMALL_FRAME_SIZE` px: lets matching hash windows of a query it did not foresee
-        (:func:`provenance.index.cropfit.fit_crop`). Queries only; never stored in an index.
+        (:func:`provenance.matching.cropfit.fit_crop`). Queries only; never stored in an index.
     """
 
     times_s: np.ndarray

@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from ._svg import (
+from .svg import (
     _CONTROL,
     CLAIM_COLOUR,
     ESTIMATE_COLOUR,
@@ -35,12 +35,12 @@ from ._svg import (
     map_svg,
     timeline_svg,
 )
-from ._util import jsonable
-from .errors import InvalidArgumentError
-from .metadata.model import Metadata
-from .scoring.claim import Claim, Verdict
-from .scoring.evidence import Evidence
-from .scoring.fusion import When, Where
+from .._util import jsonable
+from ..errors import InvalidArgumentError
+from ..metadata.model import Metadata
+from ..scoring.claim import Claim, Verdict
+from ..scoring.evidence import Evidence
+from ..scoring.fusion import When, Where
 
 __all__ = [
     "MAX_EVIDENCE_ROWS",
@@ -50,6 +50,7 @@ __all__ = [
     "MAX_THUMBNAILS",
     "MatchFrames",
     "Report",
+    "reports_table",
 ]
 
 #: Format version of ``Report.to_dict()``; bumped on incompatible changes.
@@ -625,7 +626,7 @@ class Report:
         if hidden:
             note += f" {hidden} less reliable item(s) not drawn."
         if items:
-            note += " For an interactive map: provenance.maps.place_map(report) (extra 'maps')."
+            note += " For an interactive map: provenance.report.maps.place_map(report) (extra 'maps')."
         return map_svg(items, note=note if items else "")
 
     def _evidence_table(self) -> str:
@@ -670,19 +671,19 @@ class Report:
 
     # ---- plots and maps (extras) ----------------------------------------
     def plot_timeline(self, *, ax: Any = None) -> Any:
-        """Matplotlib timeline of the time constraints (extra ``plot``); see :func:`provenance.plots.plot_timeline`."""
+        """Matplotlib timeline of the time constraints (extra ``plot``); see :func:`provenance.report.plots.plot_timeline`."""
         from .plots import plot_timeline
 
         return plot_timeline(self, ax=ax)
 
     def plot_matches(self, *, ax: Any = None) -> Any:
-        """Matplotlib match alignment (extra ``plot``); see :func:`provenance.plots.plot_match_alignment`."""
+        """Matplotlib match alignment (extra ``plot``); see :func:`provenance.report.plots.plot_match_alignment`."""
         from .plots import plot_match_alignment
 
         return plot_match_alignment(self, ax=ax)
 
     def map(self, **kwargs: Any) -> Any:
-        """Interactive folium map of the place evidence (extra ``maps``); see :func:`provenance.maps.place_map`."""
+        """Interactive folium map of the place evidence (extra ``maps``); see :func:`provenance.report.maps.place_map`."""
         from .maps import place_map
 
         return place_map(self, **kwargs)
@@ -763,7 +764,7 @@ def _md(text: Any, limit: int = MAX_TEXT) -> str:
 
 
 def _version() -> str:
-    from ._version import __version__
+    from .._version import __version__
 
     return __version__
 

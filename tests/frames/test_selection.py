@@ -1,4 +1,4 @@
-"""Tests of frame selection, border removal and decoding (provenance.keyframes, media.decode)."""
+"""Tests of frame selection, border removal and decoding (provenance.frames, media.decode)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from provenance.errors import CorruptMediaError, InvalidArgumentError, MediaNotFoundError, UnsupportedMediaError
-from provenance.keyframes import (
+from provenance.frames import (
     Borders,
     Keyframe,
     crop_frame,
@@ -20,7 +20,7 @@ from provenance.keyframes import (
 )
 from provenance.media.decode import iter_video_frames, read_still, video_layout
 
-CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
 needs_corpus = pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus not available")
 
 

@@ -1,0 +1,282 @@
+"""Choosing the frames of a clip that are worth hashing (pure functions over arrays).
+
+The pipeline is
+
+1. :func:`plan_grid_times`: codec keyframes are free to decode but move when a clip is
+   re-encoded, so they are combined with a time grid: either a fixed grid (``fps``) or only
+   the grid points that fill gaps between keyframes longer than ``max_gap_s``;
+2. :func:`detect_borders` / :func:`crop_frame`: letterbox and pillarbox bars (flat rows or
+   columns of any colour), blurred-fill backgrounds (9:16 reframes) and static overlay bands
+   (player UI of a screen recording) are found once per clip and cut away;
+3. :func:`is_informative`: black, flat and faded frames are dropped.
+
+:func:`extract_keyframes` runs the three over a file; decoding lives in
+:mod:`provenance.media.decode`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..media.decode import DEFAULT_MAX_SIDE, is_still, iter_video_frames, read_still, video_layout
+from .borders import Borders, crop_frame, detect_borders, grey
+
+__all__ = [
+    "DEFAULT_MAX_FRAMES",
+    "DEFAULT_MAX_GAP_S",
+    "Keyframe",
+    "extract_keyframes",
+    "is_informative",
+    "plan_grid_times",
+    "select_frames",
+]
+
+log = logging.getLogger(__name__)
+
+#: Largest gap between chosen frames [s] before grid frames are added (default selection).
+DEFAULT_MAX_GAP_S = 1.0
+#: Upper bound on frames taken from one file.
+DEFAULT_MAX_FRAMES = 1200
+
+_MIN_FRAMES_SHORT = 8      # frames wanted from a clip shorter than 8 * max_gap_s
+
+# Frame informativeness.
+_MIN_STD = 8.0           # grey std below this: flat, black or deep in a fade
+_MIN_DETAIL = 1.0        # mean absolute gradient below this: no structure to hash
+
+
+@dataclass(frozen=True)
+class Keyframe:
+    """A frame chosen for hashing.
+
+    Attributes
+    ----------
+    time_s : float
+        Presentation time [s] from the container's timestamps.
+    image : ndarray of uint8, shape (H, W, 3)
+        RGB pixels, rotated for display, downscaled, borders removed.
+    reason : str
+        Why the frame was chosen: ``"keyframe"`` (codec keyframe), ``"grid"`` (time grid) or
+        ``"still"`` (a still image).
+    """
+
+    time_s: float
+    image: np.ndarray
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe summary (the pixels are left out)."""
+        return {"time_s": self.time_s, "shape": list(self.image.shape), "reason": self.reason}
+
+    def __repr__(self) -> str:
+        h, w = self.image.shape[:2]
+        return f"Keyframe(t={self.time_s:.3f} s, {w}x{h}, {self.reason})"
+
+
+def plan_grid_times(
+    keyframe_times_s: Sequence[float] | np.ndarray,
+    duration_s: float | None,
+    *,
+    fps: float | None = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+) -> np.ndarray:
+    """Grid times [s] to decode in addition to the codec keyframes.
+
+    Parameters
+    ----------
+    keyframe_times_s : sequence of float
+        Times of codec keyframes [s].
+    duration_s : float or None
+        Clip duration [s]; without it the last keyframe bounds the grid.
+    fps : float, optional
+        A fixed grid of ``fps`` frames per second over the whole clip. When None, only gaps
+        between keyframes (and the clip ends) longer than ``1.5 * max_gap_s`` are filled, with
+        points ``max_gap_s`` apart.
+    max_gap_s : float
+        Largest tolerated gap [s] in the default mode.
+    max_frames : int
+        Grid and keyframes together are thinned to at most this many points.
+
+    Returns
+    -------
+    ndarray of float64
+        Sorted grid times [s] (empty when the keyframes are dense enough).
+    """
+    if fps is not None and not fps > 0:
+        raise InvalidArgumentError(f"fps must be > 0 frames/s or None (got {fps})")
+    if not max_gap_s > 0:
+        raise InvalidArgumentError(f"max_gap_s must be > 0 s (got {max_gap_s})")
+    keys = np.unique(np.asarray(keyframe_times_s, dtype=np.float64))
+    end = duration_s if duration_s is not None else (float(keys[-1]) if keys.size else 0.0)
+    end = max(float(end), 0.0)
+    if fps is not None:
+        step = max(1.0 / fps, end / max(1, max_frames))
+        return np.arange(0.0, max(end - 1e-6, 0.0) + 1e-9, step)
+    bounds = np.concatenate([[0.0], keys[(keys > 0) & (keys < end)], [end]])
+    out: list[np.ndarray] = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        if b - a > 1.5 * max_gap_s:
+            pts = a + max_gap_s * np.arange(1, int(np.floor((b - a) / max_gap_s)) + 1)
+            out.append(pts[pts < b - 0.25 * max_gap_s])
+    if keys.size == 0 or keys[0] > 0.5 * max_gap_s:
+        out.append(np.array([0.0]))
+    grid = np.unique(np.concatenate(out)) if out else np.zeros(0)
+    budget = max(0, max_frames - keys.size)
+    if grid.size > budget:
+        grid = grid[np.linspace(0, grid.size - 1, budget).round().astype(int)] if budget else grid[:0]
+    return grid
+
+
+def is_informative(image: np.ndarray) -> bool:
+    """False for black, flat or faded frames that carry nothing to hash.
+
+    Parameters
+    ----------
+    image : ndarray of uint8, shape (H, W, 3) or (H, W)
+
+    Returns
+    -------
+    bool
+        True when the grey-level std is at least 8 and the picture has some structure.
+    """
+    g = grey(image)
+    if g.size == 0 or float(g.std()) < _MIN_STD:
+        return False
+    detail = float(np.abs(np.diff(g, axis=0)).mean() + np.abs(np.diff(g, axis=1)).mean())
+    return detail >= _MIN_DETAIL
+
+
+def extract_keyframes(
+    path: str | os.PathLike[str],
+    *,
+    fps: float | None = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    max_side: int = DEFAULT_MAX_SIDE,
+    crop_borders: bool = True,
+    drop_uninformative: bool = True,
+) -> list[Keyframe]:
+    """Choose, decode and clean the frames of a clip worth hashing.
+
+    Parameters
+    ----------
+    path
+        Video file, or a still image (treated as a one-frame clip at 0 s).
+    fps : float, optional
+        Decode a fixed time grid of ``fps`` frames per second plus the codec keyframes
+        (decodes every frame; use for indexing reference footage). By default (None) only
+        codec keyframes are decoded, with grid frames ``max_gap_s`` apart filling longer
+        gaps: for a phone clip with a 1 s GOP this is keyframe-only decoding, the cheapest
+        there is.
+    max_gap_s : float
+        Largest gap [s] between chosen frames in the default mode.
+    max_frames : int
+        Upper bound on frames decoded and returned.
+    max_side : int
+        Longer side of the returned images before cropping [px].
+    crop_borders : bool
+        Detect and remove bars, blurred fill and static overlay bands (once per clip).
+    drop_uninformative : bool
+        Drop black, flat and faded frames.
+
+    Returns
+    -------
+    list of Keyframe
+        In time order. May be empty when every frame is uninformative.
+
+    Raises
+    ------
+    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError, InvalidArgumentError
+
+    Examples
+    --------
+    >>> frames = extract_keyframes("clip.mp4")  # doctest: +SKIP
+    >>> [round(k.time_s, 2) for k in frames][:3]  # doctest: +SKIP
+    [0.0, 1.0, 2.0]
+    """
+    frames, borders, _ = select_frames(path, fps=fps, max_gap_s=max_gap_s, max_frames=max_frames,
+                                       max_side=max_side, crop_borders=crop_borders,
+                                       drop_uninformative=drop_uninformative)
+    out = []
+    for t, img, reason in frames:
+        img = np.ascontiguousarray(crop_frame(img, borders)) if borders.any else img
+        out.append(Keyframe(float(t), img, reason))
+    return out
+
+
+def select_frames(
+    path: str | os.PathLike[str],
+    *,
+    fps: float | None = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    max_side: int = DEFAULT_MAX_SIDE,
+    crop_borders: bool = True,
+    drop_uninformative: bool = True,
+) -> tuple[list[tuple[float, np.ndarray, str]], Borders, float | None]:
+    """Decode the chosen frames of a clip, uncropped, with the clip's borders.
+
+    Same parameters as :func:`extract_keyframes`.
+
+    Returns
+    -------
+    frames : list of (time_s, image, reason)
+        Uncropped frames in time order.
+    borders : Borders
+        Borders detected over the clip (``Borders()`` when ``crop_borders`` is False).
+    duration_s : float or None
+        Clip duration [s] (None for a still).
+    """
+    if max_frames < 1:
+        raise InvalidArgumentError(f"max_frames must be >= 1 (got {max_frames})")
+    raw: list[tuple[float, np.ndarray, str]] = []
+    duration: float | None = None
+    if is_still(path):
+        still = read_still(path, max_side=max_side)
+        raw.append((0.0, still.image, "still"))
+    else:
+        layout = video_layout(path)
+        duration = layout.duration_s
+        if not max_gap_s > 0:
+            raise InvalidArgumentError(f"max_gap_s must be > 0 s (got {max_gap_s})")
+        gap = max_gap_s
+        if duration is not None and duration > 0:
+            # Short clips get a denser grid so they still yield about 8 frames.
+            gap = min(max_gap_s, max(duration / _MIN_FRAMES_SHORT, 0.125))
+        grid = plan_grid_times(layout.keyframe_times_s, layout.duration_s, fps=fps,
+                               max_gap_s=gap, max_frames=max_frames)
+        keyframes_only = fps is None and grid.size == 0 and layout.keyframe_times_s.size > 0
+        frames = iter_video_frames(path, keyframes_only=keyframes_only, times_s=grid,
+                                   include_keyframes=True, max_side=max_side, max_frames=max_frames)
+        for fr in frames:
+            raw.append((fr.time_s, fr.image, "keyframe" if fr.key_frame else "grid"))
+        # A keyframe-only decode that found nothing (decoder without keyframe flags): grid.
+        if not raw and keyframes_only:
+            grid = plan_grid_times([], layout.duration_s, fps=1.0 / gap, max_frames=max_frames)
+            for fr in iter_video_frames(path, times_s=grid, include_keyframes=False,
+                                        max_side=max_side, max_frames=max_frames):
+                raw.append((fr.time_s, fr.image, "grid"))
+    # Drop near-duplicate times (a keyframe that is also a grid point).
+    raw.sort(key=lambda r: r[0])
+    dedup: list[tuple[float, np.ndarray, str]] = []
+    for item in raw:
+        if dedup and abs(item[0] - dedup[-1][0]) < 1e-3:
+            continue
+        dedup.append(item)
+    borders = Borders()
+    if crop_borders and dedup:
+        sample = [r[1] for r in dedup if float(grey(r[1]).std()) >= 3.0] or [r[1] for r in dedup]
+        borders = detect_borders(sample)
+        if borders.any:
+            log.debug("%s: cropping borders %s", path, borders)
+    if drop_uninformative:
+        dedup = [r for r in dedup if is_informative(crop_frame(r[1], borders))]
+    return dedup, borders, duration

@@ -1,0 +1,538 @@
+"""Match a query fingerprint against indexed footage: retrieval, temporal voting, localisation.
+
+Pure logic over :class:`~provenance.hashing.Fingerprint` and the
+:class:`~provenance.matching.candidates.CandidateTable` interface; no storage, no I/O.
+
+Algorithm
+---------
+1. **Candidate retrieval.** Every query frame hash, and each of its query-side variants
+   (mirror, crops and windows, split-view halves, caption fills, uncropped), is looked up in
+   the table: reference frames within :data:`MAX_FRAME_DISTANCE` bits. Reference rows may carry a reference-side
+   variant tag in their time (``zoom85``, ``zoom70``, see
+   :func:`provenance.hashing.fingerprinting.reference_rows`); it is decoded here, and the cropping
+   query variants only count against the rows they frame
+   (:data:`provenance.hashing.fingerprinting.VARIANT_TARGETS`).
+2. **Distinctiveness.** Each pair's weight is scaled by how much closer its reference frame
+   is than the same footage's frames more than :data:`DISTINCT_WINDOW_S` away (see
+   :func:`_distinctiveness`): a later stretch of a fixed camera matches every reference
+   moment equally (the background dominates the hash) and so carries no evidence, while a
+   true copy matches its own moment clearly better.
+3. **Temporal voting.** For each footage item and variant, each candidate pair
+   ``(t_q, t_r)`` votes for the lines ``t_r = speed * t_q + offset`` it lies on, for speeds
+   in :data:`SPEEDS` (0.5x to 2x) and offsets in 0.5 s bins (a Hough transform). A query
+   frame votes at most once per bin, with a weight of 3 up to
+   :data:`NEAR_IDENTICAL_DISTANCE` bits, 1 at :data:`FULL_WEIGHT_DISTANCE` bits and 0 at
+   :data:`MAX_FRAME_DISTANCE` bits (piecewise linear).
+4. **Localisation.** The best line is refined by weighted least squares over its inliers;
+   the matched query segment is the span of the inlier query frames and the reference
+   segment is its image on the line.
+   A speed other than 1x is kept only when the query's frames move through the
+   reference: if one constant reference moment explains the frames about as well
+   (:data:`STATIC_SPEED_RATIO`; a static stretch), the line falls back to 1x.
+5. **Still images.** A one-frame query is scored by :func:`_still_evidence` instead of the
+   vote: its nearest reference frame must be within :data:`STILL_MAX_DISTANCE` bits and
+   clearly closer than that footage's other moments and every other footage item.
+6. **Crop fitting.** The :data:`FIT_MAX_ITEMS` footage items closest to matching get the crop
+   of the query fitted against their ``zoom70`` rows (:mod:`provenance.matching.cropfit`); when
+   it beats "no crop" by :data:`FIT_MIN_GAIN_BITS`, every query frame is hashed with the
+   fitted window and voted as the ``fitted_crop`` variant.
+7. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
+   ``1 - exp(-evidence / EVIDENCE_SCALE)``; matches at or above the single global
+   :data:`MATCH_THRESHOLD` are returned. The threshold was calibrated on distractors, not per
+   transform (see :data:`MATCH_THRESHOLD`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..hashing.fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_reference_times
+from ..hashing import Fingerprint, window_hashes
+from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
+from .cropfit import FIT_FRAMES, fit_crop
+from .cropfit import TARGET as FIT_TARGET
+
+__all__ = [
+    "EVIDENCE_SCALE",
+    "FULL_WEIGHT_DISTANCE",
+    "MATCH_THRESHOLD",
+    "MAX_FRAME_DISTANCE",
+    "SEEDED_ABOVE_ROWS",
+    "SPEEDS",
+    "Match",
+    "match_fingerprint",
+]
+
+#: Largest per-frame Hamming distance [bits of 256] a candidate may have.
+MAX_FRAME_DISTANCE = 88
+#: Distance [bits] at or below which a frame pair counts fully.
+FULL_WEIGHT_DISTANCE = 40
+#: Distance [bits] at or below which a frame is a near-identical copy (weight
+#: :data:`NEAR_IDENTICAL_WEIGHT`, so one copied frame, e.g. a still, can decide alone).
+NEAR_IDENTICAL_DISTANCE = 16
+NEAR_IDENTICAL_WEIGHT = 3.0
+#: Nearest reference frames kept per query frame and variant.
+MAX_PER_QUERY = 48
+#: Above this many indexed rows an exhaustive 88-bit lookup costs seconds per query video, so
+#: candidates come from the seeded two-stage lookup instead: only footage with a frame within
+#: DEFAULT_SEED_RADIUS (24) bits of some query hash is verified at MAX_FRAME_DISTANCE. At 1M rows
+#: that is ~29 ms per 60-frame query video with all 32 hash sets (benchmarks/index_scale.py
+#: --quick); the price is that copies with no frame that close (10-20% crops, some 9:16
+#: reframes, large logos) are missed in such large indexes.
+SEEDED_ABOVE_ROWS = 200_000
+#: Playback speeds tried by the Hough vote (query seconds -> reference seconds).
+SPEEDS = (1.0, 0.5, 0.6, 2 / 3, 0.75, 0.8, 0.9, 1.1, 1.2, 1.25, 4 / 3, 1.5, 1.75, 2.0)
+#: A non-1x line is only kept when the best *constant* line (every query frame on one
+#: reference moment) explains less than this fraction of its evidence (see :func:`_vote`).
+STATIC_SPEED_RATIO = 0.8
+#: Offset bin width of the Hough vote [s].
+OFFSET_BIN_S = 0.5
+#: Largest distance of an inlier from the fitted line [s of reference time].
+INLIER_TOL_S = 0.6
+#: Temporal distinctiveness (static cameras). A pair only counts in full when the reference
+#: frame it matched is clearly closer to the query frame than every reference frame of the same
+#: footage more than :data:`DISTINCT_WINDOW_S` away: a later stretch of a static camera matches
+#: *all* reference frames about equally well (the background dominates the hash), a true copy
+#: matches its own instant clearly better (the moving parts agree). The margin
+#: ``d_elsewhere - d`` [bits] is mapped linearly from 0 at :data:`MARGIN_ZERO` to 1 at
+#: :data:`MARGIN_FULL`. References with no other near frame are fully distinctive.
+DISTINCT_WINDOW_S = 1.5
+MARGIN_ZERO = 4.0
+MARGIN_FULL = 16.0
+#: Evidence that maps to a score of 1 - 1/e.
+EVIDENCE_SCALE = 3.0
+#: Still-image queries (a query of one frame: a photo, a screenshot, a one-frame clip) have no
+#: time axis to vote on, so they get their own rule (:func:`_still_evidence`): the nearest
+#: reference frame must be within :data:`STILL_MAX_DISTANCE` bits (full credit at or below
+#: :data:`STILL_FULL_DISTANCE`), clearly closer than the same footage's frames more than
+#: :data:`DISTINCT_WINDOW_S` away (margin ramp :data:`MARGIN_ZERO`..:data:`MARGIN_FULL`, so a
+#: still of a static camera at another moment does not match), and clearly closer than every
+#: other footage item (same ramp). The product of the three ramps times
+#: :data:`STILL_EVIDENCE` is the evidence, scored like a video's, so the one global
+#: :data:`MATCH_THRESHOLD` applies. Measured on the benchmark's still-frame queries (JPEG
+#: frames of the references and of the non-indexed negative sources, ``--stills`` section):
+#: true frames lie 0-20 bits from the nearest 4 fps reference frame, same-scene negatives of
+#: static cameras 12-26 bits but with margins of at most 2-4 bits (hard_street) or at 24+ bits
+#: (hard_parking); every negative still scores 0.
+STILL_FULL_DISTANCE = 16
+STILL_MAX_DISTANCE = 22
+STILL_EVIDENCE = 9.0
+#: Crop fitting (:mod:`provenance.matching.cropfit`): after the fixed variants, the
+#: :data:`FIT_MAX_ITEMS` footage items that scored best but below :data:`FIT_BELOW_SCORE` get a
+#: crop fitted against their :data:`provenance.matching.cropfit.TARGET` rows, using at most :data:`FIT_MAX_ROWS` rows
+#: within :data:`FIT_NEAR_S` of where they had candidates. (Independent of the threshold, so a
+#: lower ``threshold`` shows the same scores.)
+FIT_MAX_ITEMS = 3
+FIT_BELOW_SCORE = 0.95
+#: A fitted crop is only voted with when it brings the frames at least this much closer
+#: [bits per frame] than "no crop" does (see :func:`~provenance.matching.cropfit.fit_crop`).
+#: Measured on the benchmark: true crops gain 30-105 bits; same-scene negatives (fixed
+#: cameras at another time), whose best hypothesis is "no crop", gain 0.
+FIT_MIN_GAIN_BITS = 16.0
+#: The fitted window was chosen among some 400 hypotheses to suit this footage, so chance
+#: alignments (a same-scene clip, a conveyor's repeating pattern shifted by a window) reach
+#: 25-60 bits; its pairs get full weight only up to FIT_FULL_WEIGHT_DISTANCE and none from
+#: FIT_MAX_FRAME_DISTANCE [bits] (true crops fit to 2-30 bits).
+FIT_FULL_WEIGHT_DISTANCE = 24
+FIT_MAX_FRAME_DISTANCE = 48
+FIT_MAX_ROWS = 2000
+FIT_NEAR_S = 5.0
+#: The one global decision threshold on ``Match.score``, calibrated on distractors, not per
+#: transform: ``python benchmarks/copy_detection.py --calibrate`` (full run) splits the
+#: non-indexed negative sources into two disjoint halves; the highest score any clip of the
+#: calibration half reached under any transform family (0.514: a later stretch of a fixed
+#: freeway camera, cropped and mirrored, through a fitted mirrored crop) times 1.25, rounded
+#: up, gives 0.65. Recall and FPR are then measured on the other half (see docs/matching.md;
+#: the test-split false positives are three clips of ``hard_parking``, a fixed camera's empty
+#: lot at another time).
+MATCH_THRESHOLD = 0.65
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stretch of a query that re-uses known footage.
+
+    Attributes
+    ----------
+    footage_id : str
+        Indexed footage the query re-uses.
+    score : float
+        Confidence 0..1; comparable across queries and footage.
+    query_start_s, query_end_s : float
+        Matched span of the query [s, query media time].
+    ref_start_s, ref_end_s : float
+        The same span in the reference footage [s, reference media time].
+    speed : float
+        Reference seconds per query second (2.0: the query plays the footage at 2x).
+    variant : str
+        Which query variant matched: ``"original"`` or one of
+        :data:`provenance.hashing.fingerprinting.VARIANT_NAMES` (``"mirror"``, ``"crop80"``, a split-view
+        half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``) or
+        ``"fitted_crop"`` / ``"fitted_crop_mirror"`` (a crop of the query, or of the mirrored
+        query, fitted to this footage), with ``"+zoom85"`` or ``"+zoom70"``
+        appended when the reference's centre-crop rows carried the match (the query crops the
+        footage).
+    matched_frames : int
+        Query frames on the fitted line.
+    """
+
+    footage_id: str
+    score: float
+    query_start_s: float
+    query_end_s: float
+    ref_start_s: float
+    ref_end_s: float
+    speed: float
+    variant: str
+    matched_frames: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe dict."""
+        return dict(self.__dict__)
+
+    def __repr__(self) -> str:
+        return (f"Match({self.footage_id!r} score={self.score:.3f} query {self.query_start_s:.2f}-"
+                f"{self.query_end_s:.2f} s -> ref {self.ref_start_s:.2f}-{self.ref_end_s:.2f} s "
+                f"speed={self.speed:.2f} variant={self.variant} frames={self.matched_frames})")
+
+
+def _weights(distance: np.ndarray, *, fitted: bool = False) -> np.ndarray:
+    """Weight of a frame pair by its distance [bits] (stricter for a fitted crop)."""
+    d = np.asarray(distance, dtype=np.float64)
+    if fitted:
+        full, zero = FIT_FULL_WEIGHT_DISTANCE, FIT_MAX_FRAME_DISTANCE
+    else:
+        full, zero = FULL_WEIGHT_DISTANCE, MAX_FRAME_DISTANCE
+    return np.interp(d, [0.0, NEAR_IDENTICAL_DISTANCE, full, zero],
+                     [NEAR_IDENTICAL_WEIGHT, NEAR_IDENTICAL_WEIGHT, 1.0, 0.0])
+
+
+def _distinctiveness(rows: np.ndarray, tr: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Per pair, 0..1: how much closer its reference frame is than the footage's other moments.
+
+    ``rows``, ``tr``, ``d``: query row, reference time [s] and distance [bits] of the pairs of
+    one footage item. For each pair, ``d_else`` is the smallest distance of the same query row
+    to a reference frame more than :data:`DISTINCT_WINDOW_S` away (beyond the search radius
+    when there is none); the result ramps ``d_else - d`` from :data:`MARGIN_ZERO` to
+    :data:`MARGIN_FULL` bits.
+    """
+    n = rows.size
+    if n == 0:
+        return np.zeros(0)
+    order = np.argsort(rows, kind="stable")
+    r = rows[order]
+    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    counts = np.diff(np.r_[starts, n])
+    k = int(counts.max())
+    grp = np.repeat(np.arange(starts.size), counts)
+    pos = np.arange(n) - starts[grp]
+    big = float(MAX_FRAME_DISTANCE + 1)
+    tm = np.full((starts.size, k), np.nan)
+    dm = np.full((starts.size, k), big)
+    tm[grp, pos] = tr[order]
+    dm[grp, pos] = d[order]
+    far = np.abs(tm[:, :, None] - tm[:, None, :]) > DISTINCT_WINDOW_S
+    d_else = np.where(far, dm[:, None, :], big).min(axis=2)
+    margin = d_else[grp, pos] - dm[grp, pos]
+    out = np.empty(n)
+    out[order] = np.clip((margin - MARGIN_ZERO) / (MARGIN_FULL - MARGIN_ZERO), 0.0, 1.0)
+    return out
+
+
+def _ramp(x: float, zero: float, full: float) -> float:
+    return float(np.clip((x - zero) / (full - zero), 0.0, 1.0))
+
+
+def _still_evidence(d: np.ndarray, tr: np.ndarray, d_other: float) -> tuple[float, int]:
+    """Evidence of a one-frame query for one footage item, and the index of its best pair.
+
+    ``d``, ``tr``: distances [bits] and reference times [s] of the query frame's candidates
+    in that footage; ``d_other``: the smallest distance to any other footage item (beyond the
+    search radius when there is none). See :data:`STILL_EVIDENCE`.
+    """
+    i = int(np.argmin(d))
+    far = np.abs(tr - tr[i]) > DISTINCT_WINDOW_S
+    d_else = float(d[far].min()) if far.any() else float(MAX_FRAME_DISTANCE + 1)
+    di = float(d[i])
+    f = (_ramp(di, STILL_MAX_DISTANCE, STILL_FULL_DISTANCE)
+         * _ramp(d_else - di, MARGIN_ZERO, MARGIN_FULL)
+         * _ramp(d_other - di, MARGIN_ZERO, MARGIN_FULL))
+    return STILL_EVIDENCE * f, i
+
+
+def _best_per_row(rows: np.ndarray, w: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Indices of the heaviest pair per (key, row)."""
+    order = np.lexsort((-w, rows, keys))
+    k, r = keys[order], rows[order]
+    first = np.ones(order.size, dtype=bool)
+    first[1:] = (k[1:] != k[:-1]) | (r[1:] != r[:-1])
+    return order[first]
+
+
+@dataclass(frozen=True)
+class _Line:
+    evidence: float
+    speed: float
+    offset: float
+    inliers: np.ndarray  # indices into the pair arrays, one per query row
+
+
+def _inliers(tq: np.ndarray, tr: np.ndarray, rows: np.ndarray, w: np.ndarray,
+             speed: float, offset: float) -> np.ndarray:
+    resid = np.abs(tr - (speed * tq + offset))
+    ok = np.flatnonzero((resid <= INLIER_TOL_S) & (w > 0))
+    if ok.size == 0:
+        return ok
+    # One pair per query row: the heaviest, ties to the smallest residual.
+    order = np.lexsort((resid[ok], -w[ok], rows[ok]))
+    sel = ok[order]
+    first = np.ones(sel.size, dtype=bool)
+    first[1:] = rows[sel][1:] != rows[sel][:-1]
+    return sel[first]
+
+
+def _hough(tq: np.ndarray, tr: np.ndarray, rows: np.ndarray, w: np.ndarray,
+           speed: float) -> tuple[float, float]:
+    """(evidence, offset) of the best offset bin for one speed."""
+    off = tr - speed * tq
+    best = (-1.0, 0.0)
+    for phase in (0.0, 0.5):
+        bins = np.floor(off / OFFSET_BIN_S + phase).astype(np.int64)
+        sel = _best_per_row(rows, w, bins)
+        sums = np.bincount(bins[sel] - bins.min(), weights=w[sel])
+        b = int(np.argmax(sums))
+        if float(sums[b]) > best[0]:
+            best = (float(sums[b]), (b + bins.min() - phase + 0.5) * OFFSET_BIN_S)
+    return best
+
+
+def _vote(tq: np.ndarray, tr: np.ndarray, rows: np.ndarray, w: np.ndarray) -> _Line | None:
+    best: tuple[float, float, float] | None = None
+    at_1x: tuple[float, float, float] | None = None
+    for speed in SPEEDS:
+        ev, centre = _hough(tq, tr, rows, w, speed)
+        if speed == 1.0:
+            at_1x = (ev, speed, centre)
+        # Prefer 1x unless another speed clearly wins.
+        if best is None or ev > best[0] * (1.0 + (0.15 if best[1] == 1.0 else 0.0)) + 1e-9:
+            best = (ev, speed, centre)
+    if best is not None and at_1x is not None and best[1] != 1.0:
+        # A speed change must be seen in the footage moving: when the query's frames all sit
+        # on one reference moment (speed 0) about as well, the query is a static stretch
+        # (e.g. a fixed camera's empty scene at another time) and its speed is unidentified;
+        # a slope would only pack more static frames onto the reference. Keep 1x then.
+        ev0, _ = _hough(tq, tr, rows, w, 0.0)
+        if ev0 >= STATIC_SPEED_RATIO * best[0]:
+            best = at_1x
+    if best is None or best[0] <= 0:
+        return None
+    _, speed, offset = best
+    inl = _inliers(tq, tr, rows, w, speed, offset)
+    if inl.size == 0:
+        return None
+    # Offset from the weighted median residual, then a least-squares refinement of the
+    # speed when the inliers span enough query time.
+    offset = float(np.median(tr[inl] - speed * tq[inl]))
+    inl = _inliers(tq, tr, rows, w, speed, offset)
+    if inl.size >= 4 and np.ptp(tq[inl]) >= 3.0:
+        ww = w[inl]
+        a = np.vstack([tq[inl], np.ones(inl.size)]).T * ww[:, None]
+        sol, *_ = np.linalg.lstsq(a, tr[inl] * ww, rcond=None)
+        s_fit, o_fit = float(sol[0]), float(sol[1])
+        if 0.45 <= s_fit <= 2.2:
+            inl2 = _inliers(tq, tr, rows, w, s_fit, o_fit)
+            if w[inl2].sum() >= w[inl].sum():
+                speed, offset, inl = s_fit, o_fit, inl2
+    return _Line(float(w[inl].sum()), speed, offset, inl)
+
+
+def _row_kind(name: str) -> int:
+    """Variant index of a reference row (:func:`split_reference_times`): 0 for ``""`` (the frame
+    itself), k for the k-th name of :data:`REFERENCE_VARIANT_NAMES`."""
+    return ("", *REFERENCE_VARIANT_NAMES).index(name)
+
+
+def _lookup(table: CandidateTable, hashes: np.ndarray) -> Candidates:
+    """Reference frames within MAX_FRAME_DISTANCE of each hash (seeded in large tables)."""
+    if len(table) > SEEDED_ABOVE_ROWS:
+        return table.query_seeded(hashes, seed_radius=DEFAULT_SEED_RADIUS, max_distance=MAX_FRAME_DISTANCE,
+                                  max_per_query=MAX_PER_QUERY)
+    return table.query(hashes, MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
+
+
+def _reference_times(cand: Candidates) -> dict[str, np.ndarray]:
+    """Media times [s] of each footage item's candidate frames."""
+    ids = np.asarray(cand.footage_id, dtype=object)
+    tr, _ = split_reference_times(cand.ref_time_s)
+    return {str(fid): tr[ids == fid] for fid in np.unique(ids)}
+
+
+def _score_variant(vname: str, cand: Candidates, tq_all: np.ndarray, *, still: bool,
+                   only_rows: tuple[str, ...] | None = None, fitted: bool = False) -> list[Match]:
+    """The best match per footage item that one query variant's candidates support.
+
+    ``only_rows`` limits the reference rows that count (``""`` = the frames themselves,
+    otherwise names of :data:`REFERENCE_VARIANT_NAMES`); by default
+    :data:`VARIANT_TARGETS` decides. ``fitted``: the hashes come from a crop fitted to the
+    footage, so pairs are weighted by the stricter fitted-crop distances.
+    """
+    rows_all = np.asarray(cand.query_row, dtype=np.int64)
+    ids = np.asarray(cand.footage_id, dtype=object)
+    tr_all, rvar_all = split_reference_times(cand.ref_time_s)
+    w_all = _weights(cand.distance, fitted=fitted)
+    d_all = np.asarray(cand.distance, dtype=np.float64)
+    targets = only_rows if only_rows is not None else VARIANT_TARGETS.get(vname)
+    if targets is not None:
+        allowed = [_row_kind(t) for t in targets]
+        w_all = np.where(np.isin(rvar_all, allowed), w_all, 0.0)
+    out: list[Match] = []
+    for fid in np.unique(ids):
+        m = (ids == fid) & (w_all > 0)
+        if not m.any():
+            continue
+        if still:
+            others = d_all[ids != fid]
+            ev, i = _still_evidence(d_all[m], tr_all[m], float(others.min()) if others.size
+                                    else float(MAX_FRAME_DISTANCE + 1))
+            if ev <= 0:
+                continue
+            rk = int(rvar_all[m][i])
+            t_r = float(tr_all[m][i])
+            out.append(Match(
+                footage_id=str(fid), score=round(1.0 - math.exp(-ev / EVIDENCE_SCALE), 6),
+                query_start_s=float(tq_all[0]), query_end_s=float(tq_all[0]), ref_start_s=t_r, ref_end_s=t_r,
+                speed=1.0, variant=vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}",
+                matched_frames=1,
+            ))
+            continue
+        rows, tr, w, rvar = rows_all[m], tr_all[m], w_all[m], rvar_all[m]
+        w = w * _distinctiveness(rows, tr, d_all[m])
+        keep = w > 0
+        if not keep.any():
+            continue
+        rows, tr, w, rvar = rows[keep], tr[keep], w[keep], rvar[keep]
+        tq = tq_all[rows]
+        line = _vote(tq, tr, rows, w)
+        if line is None:
+            continue
+        qs, qe = float(tq[line.inliers].min()), float(tq[line.inliers].max())
+        # Reference-side variant that carried most of the evidence (e.g. "+zoom85").
+        rk = int(np.argmax(np.bincount(rvar[line.inliers], weights=w[line.inliers])))
+        out.append(Match(
+            footage_id=str(fid), score=round(1.0 - math.exp(-line.evidence / EVIDENCE_SCALE), 6),
+            query_start_s=qs, query_end_s=qe,
+            ref_start_s=line.speed * qs + line.offset, ref_end_s=line.speed * qe + line.offset,
+            speed=float(line.speed), variant=vname if rk == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[rk - 1]}",
+            matched_frames=int(line.inliers.size),
+        ))
+    return out
+
+
+def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: str,
+                       near_times_s: np.ndarray) -> Match | None:
+    """Fit a crop of the query against one footage item's ``zoom70`` rows, then vote with it.
+
+    ``near_times_s``: reference times [s] where the footage had candidates; a long item is
+    compared only around them (at most :data:`FIT_MAX_ROWS` rows). Crops of the query and of
+    the mirrored query are both fitted (re-uploaders flip and crop together); the one that
+    gains more is voted.
+    """
+    times, hashes = table.frames(footage_id)
+    tr, k = split_reference_times(times)
+    sel = k == _row_kind(FIT_TARGET)
+    if sel.sum() > FIT_MAX_ROWS and near_times_s.size:
+        near = np.sort(near_times_s)
+        pos = np.searchsorted(near, tr)
+        left, right = near[np.clip(pos - 1, 0, near.size - 1)], near[np.clip(pos, 0, near.size - 1)]
+        sel &= np.minimum(np.abs(tr - left), np.abs(tr - right)) <= FIT_NEAR_S
+    idx = np.flatnonzero(sel)[:FIT_MAX_ROWS]
+    if idx.size == 0:
+        return None
+    subset = np.unique(np.linspace(0, len(query) - 1, min(FIT_FRAMES, len(query))).round().astype(int))
+    fits = []
+    for name, small in (("fitted_crop", np.asarray(query.small_frames)),
+                        ("fitted_crop_mirror", np.asarray(query.small_frames)[:, :, ::-1])):
+        window, gain = fit_crop(small[subset], hashes[idx])
+        fits.append((gain, name, small, window))
+    gain, name, small, window = max(fits, key=lambda f: f[0])
+    if gain < FIT_MIN_GAIN_BITS:
+        return None  # "no crop" explains the frames about as well: nothing a fitted crop adds
+    fitted = window_hashes(small, window[None])[:, 0]
+    cand = _lookup(table, fitted)
+    ms = [m for m in _score_variant(name, cand, query.times_s, still=False, only_rows=(FIT_TARGET,), fitted=True)
+          if m.footage_id == footage_id]
+    return ms[0] if ms else None
+
+
+def match_fingerprint(
+    query: Fingerprint,
+    table: CandidateTable,
+    *,
+    threshold: float | None = None,
+    max_results: int = 10,
+) -> list[Match]:
+    """Find indexed footage that the query re-uses, with the matching segments.
+
+    Parameters
+    ----------
+    query : Fingerprint
+        Query fingerprint, ideally with variants (``fingerprint(path, variants=True)``).
+    table : CandidateTable
+        Frame hashes of the indexed footage (same hasher as the query).
+    threshold : float, optional
+        Decision threshold on the score (default :data:`MATCH_THRESHOLD`, the calibrated
+        global one; lower it only to inspect near misses).
+    max_results : int
+        Most matches returned.
+
+    Returns
+    -------
+    list of Match
+        One per footage item at or above the threshold, best first.
+
+    Raises
+    ------
+    InvalidArgumentError
+        When the query's hash size differs from the table's or the threshold is outside 0..1.
+    """
+    if not isinstance(query, Fingerprint):
+        raise InvalidArgumentError(f"query must be a Fingerprint (got {type(query).__name__})")
+    thr = MATCH_THRESHOLD if threshold is None else float(threshold)
+    if not 0.0 <= thr <= 1.0:
+        raise InvalidArgumentError(f"threshold must be within 0..1 (got {threshold})")
+    if len(query) == 0 or len(table) == 0:
+        return []
+    if query.nbytes != table.nbytes:
+        raise InvalidArgumentError(
+            f"query hashes have {query.nbytes} bytes but the index holds {table.nbytes}-byte hashes; "
+            "fingerprint the query with the index's hasher"
+        )
+    variants: list[tuple[str, np.ndarray]] = [("original", query.hashes)]
+    variants += [(k, np.asarray(v)) for k, v in query.variants.items()]
+    best: dict[str, Match] = {}
+    seen: dict[str, list[np.ndarray]] = {}  # footage -> reference times of its candidates
+    for vname, hashes in variants:
+        cand = _lookup(table, hashes)
+        if len(cand) == 0:
+            continue
+        for fid, tr in _reference_times(cand).items():
+            seen.setdefault(fid, []).append(tr)
+        for m in _score_variant(vname, cand, query.times_s, still=len(query) == 1):
+            prev = best.get(m.footage_id)
+            if prev is None or m.score > prev.score:
+                best[m.footage_id] = m
+    if query.small_frames is not None and len(query) > 1:
+        # Crops no fixed variant foresees: fit one for the footage closest to matching.
+        ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0),
+                                             -sum(len(t) for t in seen[f]), f))
+        for fid in [f for f in ranked if f not in best or best[f].score < FIT_BELOW_SCORE][:FIT_MAX_ITEMS]:
+            m = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]))
+            if m is not None and (fid not in best or m.score > best[fid].score):
+                best[fid] = m
+    out = sorted((m for m in best.values() if m.score >= thr), key=lambda m: -m.score)
+    return out[:max_results]

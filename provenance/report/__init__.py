@@ -1,0 +1,23 @@
+"""Report: the result of an analysis (``report.model``) and its views: text, Markdown, HTML, JSON, plots, maps."""
+
+from .model import (
+    MAX_EVIDENCE_ROWS,
+    MAX_HTML_IMAGE_BYTES,
+    MAX_MATCHES_SHOWN,
+    MAX_THUMBNAIL_BYTES,
+    MAX_THUMBNAILS,
+    MatchFrames,
+    Report,
+    reports_table,
+)
+
+__all__ = [
+    "MAX_EVIDENCE_ROWS",
+    "MAX_HTML_IMAGE_BYTES",
+    "MAX_MATCHES_SHOWN",
+    "MAX_THUMBNAIL_BYTES",
+    "MAX_THUMBNAILS",
+    "MatchFrames",
+    "Report",
+    "reports_table",
+]
