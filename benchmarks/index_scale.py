@@ -44,8 +44,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from provenance.hashing.fingerprinting import VARIANT_NAMES  # noqa: E402
 from provenance.hashing import Fingerprint  # noqa: E402
+from provenance.hashing.fingerprinting import VARIANT_NAMES  # noqa: E402
 from provenance.index import FootageIndex  # noqa: E402
 from provenance.matching.candidates import CandidateTable, exhaustive_query, exhaustive_query_seeded  # noqa: E402
 
@@ -316,8 +316,8 @@ def _nearest_true_distances(query_fp, ref_fp, speed: float, offset: float) -> np
     """Per query frame: distance [bits] to the nearest reference frame (any reference row, any
     query variant) within 0.5 s of the true reference time; 999 when the truth is outside
     the reference (a frame that is not a true match)."""
-    from provenance.hashing.fingerprinting import reference_rows, split_reference_times
     from provenance.hashing import hamming
+    from provenance.hashing.fingerprinting import reference_rows, split_reference_times
 
     rt, rh = reference_rows(ref_fp)
     rt, _ = split_reference_times(rt)

@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
-import os
 import random
 import resource
 import shutil
@@ -31,7 +29,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 

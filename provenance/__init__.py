@@ -106,15 +106,15 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .pipeline import analyze
-    from .hashing.fingerprinting import fingerprint
-    from .hashing import Fingerprint
-    from .index import FootageIndex, FootageRecord
     from .frames import Keyframe, extract_keyframes
+    from .hashing import Fingerprint
+    from .hashing.fingerprinting import fingerprint
+    from .index import FootageIndex, FootageRecord
     from .matching import Match
     from .media.tools import set_ffmpeg
     from .metadata import extract_metadata
     from .metadata.model import Metadata
+    from .pipeline import analyze
     from .report import Report
     from .scoring.claim import Claim, Verdict
     from .scoring.evidence import Evidence

@@ -20,9 +20,10 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import InvalidArgumentError, ProvenanceError
 
@@ -94,8 +95,8 @@ def _bar(total: int, desc: str, enabled: bool):
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .pipeline import analyze
     from .index import FootageIndex
+    from .pipeline import analyze
     from .report import reports_table
 
     claim = _claim(args)

@@ -90,8 +90,8 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
     progress
         Show progress bars.
     """
-    from .pipeline import analyze
     from .index import FootageIndex
+    from .pipeline import analyze
     from .scoring.claim import Claim
 
     fx = find_fixtures(fixtures)

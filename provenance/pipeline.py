@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from .errors import InvalidArgumentError, ProvenanceError
 from .media.probe import check_media_path
@@ -85,8 +86,8 @@ def analyze(
         own = not isinstance(index, FootageIndex)
         idx = FootageIndex(index) if own else index
         try:
-            from .hashing.fingerprinting import fingerprint_images
             from .frames import select_frames
+            from .hashing.fingerprinting import fingerprint_images
 
             # one decode: the same frames are hashed and shown
             frames, borders, duration = select_frames(path)

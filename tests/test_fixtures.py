@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import av
@@ -59,7 +59,7 @@ def test_size_and_hash(name):
 
 
 # ------------------------------------------------------------------ decoding
-@lru_cache(maxsize=None)
+@cache
 def decode(name, step=1):
     """All frames (every `step`-th) as RGB arrays, plus stream facts."""
     frames = []

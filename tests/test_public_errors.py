@@ -1,6 +1,5 @@
 """Bad input gets the library's own clear error, never a crash, hang or silent wrong answer."""
 
-from pathlib import Path
 
 import pytest
 

@@ -18,7 +18,7 @@ import math
 import os
 import statistics
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from types import SimpleNamespace
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -8,6 +8,8 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
+
 __all__ = ["Borders", "crop_frame", "detect_borders", "grey"]
 
 # Border detection tuning (grey levels 0-255 on the decoded, downscaled frames).

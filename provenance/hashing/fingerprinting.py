@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from .phash import DEFAULT_HASHER, SMALL_FRAME_SIZE, Fingerprint, phash256_batch, prepare_phash_input, window_hashes
 from ..frames import (
     DEFAULT_MAX_FRAMES,
     DEFAULT_MAX_GAP_S,
@@ -19,6 +18,7 @@ from ..frames import (
     select_frames,
 )
 from ..media.decode import DEFAULT_MAX_SIDE
+from .phash import DEFAULT_HASHER, SMALL_FRAME_SIZE, Fingerprint, phash256_batch, prepare_phash_input, window_hashes
 
 __all__ = [
     "INDEX_FPS",

@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import IndexStoreError, InvalidArgumentError, MediaNotFoundError
-from ..hashing.fingerprinting import reference_rows, split_reference_times
 from ..hashing import Fingerprint
+from ..hashing.fingerprinting import reference_rows, split_reference_times
 from ..matching.candidates import CandidateTable
 from .records import FootageRecord, ImportProblem, ImportResult, IndexStats, footage_id_value, normalise_fields
 from .store import FootageStore, FrameRow
@@ -734,8 +734,8 @@ def frame_thumbnails(frames: Sequence[tuple[Any, ...]], *, every_s: float = THUM
 def fingerprint_with_thumbnails(path: str | os.PathLike[str]) -> tuple[Fingerprint, list[tuple[float, bytes]]]:
     """Reference fingerprint of a file (as ``fingerprint(path, variants=False, fps=INDEX_FPS)``)
     and its thumbnails (:func:`frame_thumbnails`), from one decode."""
-    from ..hashing.fingerprinting import INDEX_FPS, fingerprint_images
     from ..frames import select_frames
+    from ..hashing.fingerprinting import INDEX_FPS, fingerprint_images
 
     frames, borders, duration = select_frames(path, fps=INDEX_FPS)
     fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,

@@ -1,6 +1,6 @@
 """Matching: candidate search, temporal voting and crop fitting over hashes (pure logic, no storage)."""
 
-from .candidates import DEFAULT_SEED_RADIUS, CandidateTable, Candidates
+from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
 from .match import MATCH_THRESHOLD, Match, match_fingerprint
 
 __all__ = [

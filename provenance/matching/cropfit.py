@@ -25,8 +25,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..hashing.fingerprinting import REFERENCE_CROPS
 from ..hashing import window_hashes
+from ..hashing.fingerprinting import REFERENCE_CROPS
 
 __all__ = ["CLOSE_BITS", "FIT_ENDS", "FIT_FRAMES", "FIT_STARTS", "TARGET", "crop_hypotheses", "fit_crop",
            "target_windows"]

@@ -51,8 +51,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..hashing.fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_reference_times
 from ..hashing import Fingerprint, window_hashes
+from ..hashing.fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_reference_times
 from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
 from .cropfit import FIT_FRAMES, fit_crop
 from .cropfit import TARGET as FIT_TARGET

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO
 
 from ..errors import CorruptMediaError, MediaNotFoundError, ProvenanceError, UnsupportedMediaError
 from ..media.probe import check_media_path

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
 __all__ = ["GpmfState", "iter_klv", "parse_gpmf", "parse_gpsu"]
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
-from .svg import CLAIM_COLOUR, ESTIMATE_COLOUR, STRONG_COLOUR, WEAK_COLOUR
 from ..errors import InvalidArgumentError, MissingExtraError
+from .svg import CLAIM_COLOUR, ESTIMATE_COLOUR, STRONG_COLOUR, WEAK_COLOUR
 
 __all__ = ["place_map"]
 

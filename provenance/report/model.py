@@ -16,11 +16,18 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from .._util import jsonable
+from ..errors import InvalidArgumentError
+from ..metadata.model import Metadata
+from ..scoring.claim import Claim, Verdict
+from ..scoring.evidence import Evidence
+from ..scoring.fusion import When, Where
 from .svg import (
     _CONTROL,
     CLAIM_COLOUR,
@@ -35,12 +42,6 @@ from .svg import (
     map_svg,
     timeline_svg,
 )
-from .._util import jsonable
-from ..errors import InvalidArgumentError
-from ..metadata.model import Metadata
-from ..scoring.claim import Claim, Verdict
-from ..scoring.evidence import Evidence
-from ..scoring.fusion import When, Where
 
 __all__ = [
     "MAX_EVIDENCE_ROWS",

@@ -19,13 +19,14 @@ plot_match_alignment
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from .svg import CLAIM_COLOUR, ESTIMATE_COLOUR, EXCLUDES_COLOUR, STRONG_COLOUR, WEAK_COLOUR
 from ..errors import InvalidArgumentError, MissingExtraError
+from .svg import CLAIM_COLOUR, ESTIMATE_COLOUR, EXCLUDES_COLOUR, STRONG_COLOUR, WEAK_COLOUR
 
 __all__ = ["plot_match_alignment", "plot_shadow_region", "plot_sun_day", "plot_timeline"]
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any, Sequence
+from typing import Any
 
 __all__ = ["MapItem", "TimeRow", "esc", "map_svg", "timeline_svg"]
 

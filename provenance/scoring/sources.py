@@ -20,8 +20,9 @@ Reliabilities are module constants so they can be read, cited and tuned in one p
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from ..metadata.model import Location, Metadata, TimeTag, TrackPoint
 from .checks import Finding, apply_findings, is_date_only, metadata_checks, unset_reason

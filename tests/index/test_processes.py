@@ -13,7 +13,6 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 from synth import clip_fingerprint, perturb
 
 from provenance.index import FootageIndex

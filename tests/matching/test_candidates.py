@@ -10,7 +10,12 @@ from synth import clip_fingerprint, perturb
 
 from provenance.errors import InvalidArgumentError
 from provenance.matching import candidates as cmod
-from provenance.matching.candidates import DEFAULT_SEED_RADIUS, CandidateTable, exhaustive_query, exhaustive_query_seeded
+from provenance.matching.candidates import (
+    DEFAULT_SEED_RADIUS,
+    CandidateTable,
+    exhaustive_query,
+    exhaustive_query_seeded,
+)
 
 
 def _same(a, b) -> None:

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from provenance.errors import InvalidArgumentError
+from provenance.frames import select_frames
+from provenance.hashing import Fingerprint
 from provenance.hashing.fingerprinting import (
     INDEX_FPS,
     REFERENCE_VARIANT_TIME_STEP_S,
@@ -16,10 +18,8 @@ from provenance.hashing.fingerprinting import (
     reference_rows,
     split_reference_times,
 )
-from provenance.hashing import Fingerprint
 from provenance.matching.candidates import CandidateTable
 from provenance.matching.match import MATCH_THRESHOLD, Match, match_fingerprint
-from provenance.frames import select_frames
 from provenance.media.tools import find_ffmpeg
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"

@@ -9,8 +9,8 @@ import time
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from mutations import MUTATORS, self_nesting_mkv, self_nesting_mp4
+
 from provenance.errors import CorruptMediaError, MediaNotFoundError, ProvenanceError, UnsupportedMediaError
 from provenance.metadata import Metadata, extract_metadata, sniff_format
 from provenance.metadata.normalize import implied_accuracy_m, parse_iso6709

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest

@@ -13,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
 from reportkit import sample_report
 
 from provenance.report import MAX_THUMBNAILS
@@ -97,8 +96,9 @@ def test_sample_report_renders_in_chromium(tmp_path):
 
 
 def test_demo_report_renders_in_chromium(tmp_path):
-    from provenance.demo import run_demo
     from test_notebook import demo_known_ids
+
+    from provenance.demo import run_demo
 
     demo_known_ids()  # skips when the fixtures hold no demo case yet
 

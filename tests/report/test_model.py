@@ -10,11 +10,11 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from reportkit import XSS, huge_report, sample_report
 
 from provenance.errors import InvalidArgumentError
 from provenance.media.thumbnails import JPEG_MAGIC, make_thumbnail
 from provenance.report import MAX_EVIDENCE_ROWS, MAX_THUMBNAILS, MatchFrames, Report, reports_table
-from reportkit import XSS, huge_report, sample_report
 
 
 class _Scan(HTMLParser):

@@ -10,9 +10,9 @@ import sys
 from datetime import date, datetime, timezone
 
 import pytest
+from reportkit import XSS, FakeMatch, sample_report
 
 from provenance.errors import MissingExtraError
-from reportkit import XSS, FakeMatch, sample_report
 
 UTC = timezone.utc
 
