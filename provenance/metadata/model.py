@@ -19,6 +19,8 @@ __all__ = [
     "Problem",
     "TimeTag",
     "TrackPoint",
+    "WRITER_KINDS",
+    "Writer",
 ]
 
 #: How far a time's zone is known.
@@ -177,6 +179,39 @@ class Device(_ToDict):
     sources: dict[str, str] = field(default_factory=dict)
 
 
+#: What kind of program last wrote a file (:attr:`Writer.kind`).
+WRITER_KINDS = ("camera", "editor", "platform", "transcoder", "unknown")
+
+
+@dataclass(frozen=True)
+class Writer(_ToDict):
+    """Who wrote the file: a camera original, an editor export, a platform re-encode or a transcoder.
+
+    Times written by an ``"editor"``, a ``"platform"`` or a ``"transcoder"`` are when the file was
+    written, not when it was filmed: they bound the filming time from above only.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`WRITER_KINDS`; ``"unknown"`` when no rule decides.
+    name : str or None
+        The writer's family, e.g. ``"Apple iPhone camera"``, ``"Adobe Premiere Pro"``,
+        ``"Telegram"``, ``"FFmpeg (Lavf)"``.
+    confidence : float
+        Probability that ``kind`` is right, 0-1.
+    rule : str
+        The rule that decided, in words.
+    evidence : tuple of str
+        The tags and bytes the rule read, each as ``"source: raw text"``.
+    """
+
+    kind: str = "unknown"
+    name: str | None = None
+    confidence: float = 0.0
+    rule: str = ""
+    evidence: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class C2PAInfo(_ToDict):
     """Summary of a C2PA manifest store.
@@ -232,6 +267,8 @@ class Metadata(_ToDict):
     frame_rate : float or None
         [frames/s].
     c2pa : C2PAInfo or None
+    writer : Writer
+        Who wrote the file (camera, editor, platform, transcoder or unknown).
     problems : tuple of Problem
     raw : dict
         Every tag read, keyed by source path (``--raw`` in the CLI).
@@ -250,6 +287,7 @@ class Metadata(_ToDict):
     video_codec: str | None = None
     frame_rate: float | None = None
     c2pa: C2PAInfo | None = None
+    writer: Writer = field(default_factory=Writer)
     problems: tuple[Problem, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
