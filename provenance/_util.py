@@ -1,9 +1,10 @@
-"""Small helpers shared across the package (JSON conversion, time validation)."""
+"""Small helpers shared across the package (JSON conversion, time validation, terminal-safe text)."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from .errors import InvalidArgumentError
 
-__all__ = ["aware_utc", "jsonable"]
+__all__ = ["aware_utc", "jsonable", "terminal_safe"]
 
 
 def jsonable(value: Any) -> Any:
@@ -57,3 +58,45 @@ def aware_utc(value: Any, name: str) -> datetime:
             "add tzinfo, e.g. datetime(..., tzinfo=timezone.utc)"
         )
     return value.astimezone(timezone.utc)
+
+
+# C0 controls (ESC starts CSI/OSC sequences, CR overwrites a line, BEL, backspace), DEL, C1 controls
+# (U+009B is a one-character CSI, U+009D an OSC), bidirectional overrides, embeddings and isolates
+# (they reorder what the reader sees: "Trojan Source"), and the Unicode line and paragraph separators.
+_TERMINAL_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
+                              "\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_UNSAFE_LINE = re.compile(_TERMINAL_UNSAFE.pattern[:-1] + "\\n\\t]")
+
+
+def _visible(m: re.Match[str]) -> str:
+    c = ord(m.group(0))
+    return f"\\x{c:02x}" if c <= 0xFF else f"\\u{c:04x}"
+
+
+def terminal_safe(value: object, *, multiline: bool = True) -> str:
+    """Text that cannot drive a terminal: control and bidi characters shown as visible escapes.
+
+    Every string that comes from a media file, an index or a user passes through here
+    before the CLI prints it, so an OSC/CSI sequence in a title tag or a file name is shown
+    as ``\\x1b]...`` rather than obeyed (JSON output keeps the exact text).
+
+    Parameters
+    ----------
+    value
+        Any value; it is converted with ``str``.
+    multiline
+        Keep newlines and tabs (a whole view); ``False`` escapes them too (one field).
+
+    Returns
+    -------
+    str
+        The text with C0/C1 controls, DEL, bidirectional overrides and isolates, and Unicode
+        line separators replaced by ``\\xNN`` / ``\\uNNNN``.
+
+    Examples
+    --------
+    >>> terminal_safe("Canon\\x1b]0;pwned\\x07")
+    'Canon\\\\x1b]0;pwned\\\\x07'
+    """
+    pattern = _TERMINAL_UNSAFE if multiline else _TERMINAL_UNSAFE_LINE
+    return pattern.sub(_visible, str(value))

@@ -1,9 +1,11 @@
 """The bundled demo: recycled convoy footage re-posted with a false claim.
 
-A small known-footage index is built from the generated fixtures (plus the real road
-footage of ``../shared/corpus/footage`` when present, as distractors); the "viral"
-re-upload is then analysed against the claim that it was filmed on 2020-08-16 near
-Hrodna, heading for the Belarusian border.
+A small known-footage index is built from the demo media shipped with the package
+(``provenance/data/demo``: generated convoy clips, 1.8 MB; plus, when a folder is passed as
+``corpus``, real road footage from its ``footage/`` folder as distractors); the "viral"
+re-upload is then analysed against the claim that it was filmed on 2020-08-16 near Hrodna,
+heading for the Belarusian border. Nothing outside the installed package is read unless it
+is passed in, so the demo works from any folder after ``pip install``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,14 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import InvalidArgumentError, MediaNotFoundError
 
-__all__ = ["DemoResult", "find_fixtures", "run_demo"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .report import Report
+
+__all__ = ["DemoResult", "demo_media_dir", "find_fixtures", "run_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +47,34 @@ DEMO_CLAIM_TEXT = "Troops heading for the Belarusian border, filmed on 2020-08-1
 class DemoResult:
     """What the demo produced."""
 
-    report: Any
+    report: Report
     index_path: Path
     json_path: Path
     html_path: Path
 
 
+def demo_media_dir() -> Path:
+    """The demo media shipped as package data (``provenance/data/demo``, with ``manifest.json``)."""
+    from importlib.resources import files
+
+    return Path(str(files("provenance") / "data" / "demo"))
+
+
 def find_fixtures(fixtures: str | os.PathLike[str] | None = None) -> Path:
-    """Locate the fixtures folder (with ``manifest.json``): the given one, ``./fixtures``, or the
-    checkout the package was installed from."""
-    candidates = [Path(fixtures)] if fixtures else [Path.cwd() / "fixtures", Path(__file__).resolve().parents[1] / "fixtures"]
-    for c in candidates:
-        if (c / "manifest.json").is_file():
-            return c
+    """The folder holding the demo's ``manifest.json``: the given one, else the package's demo media.
+
+    Raises
+    ------
+    MediaNotFoundError
+        When the folder has no ``manifest.json`` (or the installed package lacks its demo media).
+    """
+    c = Path(fixtures) if fixtures else demo_media_dir()
+    if (c / "manifest.json").is_file():
+        return c
     raise MediaNotFoundError(
-        "demo fixtures not found (looked for manifest.json in "
-        + ", ".join(str(c) for c in candidates)
-        + "); run the demo from the provenance checkout or pass --fixtures DIR"
-    )
+        f"demo media not found: no manifest.json in {str(c)!r}"
+        + ("" if fixtures else "; the installation is incomplete, reinstall video-provenance"),
+        path=str(c))
 
 
 def _first_seen(day: str) -> datetime:
@@ -84,11 +99,17 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
         Folder for ``demo_index.db``, ``demo_report.json`` and ``demo_report.html``; the
         index is rebuilt from scratch each run.
     fixtures
-        Fixtures folder; found automatically when omitted.
+        A folder with a fixtures ``manifest.json`` (e.g. the checkout's ``fixtures/``); the demo
+        media shipped with the package when omitted.
     corpus
-        The real media corpus; ``../shared/corpus`` when present. Optional.
+        A real media corpus whose ``footage/`` clips are indexed as distractors; none when
+        omitted (the demo never looks for development folders by itself).
     progress
         Show progress bars.
+
+    Returns
+    -------
+    DemoResult
     """
     from .index import FootageIndex
     from .pipeline import analyze
@@ -107,7 +128,7 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
-    with FootageIndex(db) as index:
+    with FootageIndex(db, mode="c") as index:
         for item in known:
             exp = item["expected"]
             gps = (exp.get("metadata") or {}).get("gps")
@@ -118,8 +139,10 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
                       location=(gps["lat"], gps["lon"], 1.0) if gps else None,
                       title=(exp.get("metadata") or {}).get("place") or item["made"].get("source"),
                       source_url=None)
-        corpus_dir = Path(corpus) if corpus else Path.cwd().parent / "shared" / "corpus"
-        if (corpus_dir / "footage").is_dir():
+        corpus_dir = Path(corpus) if corpus else None
+        if corpus_dir is not None and not (corpus_dir / "footage").is_dir():
+            raise MediaNotFoundError(f"corpus folder {str(corpus_dir)!r} has no footage/ folder", path=str(corpus_dir))
+        if corpus_dir is not None:
             for name in CORPUS_ROAD_CLIPS:
                 p = corpus_dir / "footage" / name
                 if p.is_file():

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidArgumentError, ProvenanceError
-from .media.probe import check_media_path
+from .errors import InvalidArgumentError, ProvenanceError, UnsupportedMediaError
+from .media.source import MediaFile, open_media
+from .metadata.model import Metadata
 from .report.model import MAX_MATCHES_SHOWN, MAX_THUMBNAILS, MatchFrames, Report, _spread
 from .scoring.checks import cross_check
 from .scoring.claim import Claim, check_claim
@@ -17,17 +18,21 @@ from .scoring.fusion import fuse_place, fuse_time
 from .scoring.observations import evidence_from_observation
 from .scoring.sources import evidence_from_matches, evidence_from_metadata, metadata_findings
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .index import FootageIndex
+    from .scoring.shadow import ShadowObservation
+
 __all__ = ["analyze"]
 
 log = logging.getLogger(__name__)
 
 
 def analyze(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | MediaFile,
     *,
-    index: Any = None,
+    index: FootageIndex | str | os.PathLike[str] | None = None,
     claim: Claim | None = None,
-    observations: Sequence[Any] = (),
+    observations: Sequence[ShadowObservation] = (),
     progress: bool = False,
 ) -> Report:
     """Analyse one video or still: when and where it was filmed, and whether a claim holds.
@@ -35,7 +40,9 @@ def analyze(
     Parameters
     ----------
     path
-        The media file.
+        The media file: a video, or a still image (JPEG, PNG, GIF, BMP, WebP, TIFF), or an
+        open :class:`~provenance.media.MediaFile` (its budgets apply). The file is opened once
+        and shared by every step.
     index : FootageIndex, str or os.PathLike, optional
         Known-footage index to search (an open index, or the location of one).
     claim : Claim, optional
@@ -54,6 +61,8 @@ def analyze(
     MediaNotFoundError, UnsupportedMediaError
         When the file is missing or not media at all. Damaged metadata is not an error: it
         is listed in ``Report.problems``.
+    CorruptMediaError, MediaTooLargeError
+        When an index is given and the frames cannot be decoded within the budgets.
 
     Examples
     --------
@@ -63,17 +72,22 @@ def analyze(
     >>> report.verdict.status
     'contradicted'
     """
-    from .index import FootageIndex
-    from .metadata import extract_metadata
+    with open_media(path) as media:
+        return _analyze(media, index=index, claim=claim, observations=observations, progress=progress)
 
-    check_media_path(path)
+
+def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] | None, claim: Claim | None,
+             observations: Sequence[ShadowObservation], progress: bool) -> Report:
+    """:func:`analyze` over the call's open media object."""
+    from .index import FootageIndex
+
     if claim is not None and not isinstance(claim, Claim):
         raise InvalidArgumentError(f"'claim' must be a provenance.Claim (got {type(claim).__name__})")
     steps = ["metadata"] + (["matching"] if index is not None else []) + ["scoring"]
     bar = _progress(len(steps), enabled=progress)
     problems: list[str] = []
 
-    md = extract_metadata(path)
+    md = _metadata(media, problems)
     problems += [f"{p.code}: {p.message}" + (f" [{p.source}]" if p.source else "") for p in md.problems]
     bar.update(1)
 
@@ -82,29 +96,36 @@ def analyze(
     keyframe_times: tuple[float, ...] = ()
     thumbnails: list[tuple[float, bytes]] = []
     pairs: list[MatchFrames] = []
+    decoded_duration: float | None = None
     if index is not None:
         own = not isinstance(index, FootageIndex)
-        idx = FootageIndex(index) if own else index
+        idx = FootageIndex(index, mode="r") if own else index  # never creates or writes an index
         try:
             from .frames import select_frames
             from .hashing.fingerprinting import fingerprint_images
 
             # one decode: the same frames are hashed and shown
-            frames, borders, duration = select_frames(path)
-            fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
-                                    variants=True, duration_s=duration)
-            keyframe_times = tuple(float(t) for t in fp.times_s)
-            matches = list(idx.search(fp))
-            records = {m.footage_id: idx.get(m.footage_id) for m in matches}
-            thumbnails, pairs = _thumbnails(frames, matches, idx, problems)
+            frames, borders, decoded_duration = select_frames(media)
+            if frames:
+                fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
+                                        variants=True, duration_s=decoded_duration)
+                keyframe_times = tuple(float(t) for t in fp.times_s)
+                matches = list(idx.search(fp))
+                records = {m.footage_id: idx.get(m.footage_id) for m in matches}
+                thumbnails, pairs = _thumbnails(frames, matches, idx, problems)
+            else:
+                problems.append("no_frames: every decoded frame is black, flat or faded; "
+                                "known-footage matching was not possible (no match is not evidence)")
         finally:
             if own:
                 idx.close()
         bar.update(1)
 
+    # the span of matches is measured against decoded timestamps, not a header's claim
+    query_duration = decoded_duration if decoded_duration is not None else md.duration_s
     findings = metadata_findings(md)
     evidence: list[Evidence] = evidence_from_metadata(md, findings=findings)
-    evidence += evidence_from_matches(matches, records, query_duration_s=md.duration_s)
+    evidence += evidence_from_matches(matches, records, query_duration_s=query_duration)
     evidence, cross = cross_check(evidence)
     findings += cross
     for obs in observations:
@@ -115,11 +136,32 @@ def analyze(
     bar.update(1)
     bar.close()
     return Report(
-        path=str(path), metadata=md, matches=tuple(matches), records=records, evidence=tuple(evidence),
+        path=str(media.path), metadata=md, matches=tuple(matches), records=records, evidence=tuple(evidence),
         when=when, where=where, claim=claim, verdict=verdict, keyframe_times_s=keyframe_times,
         problems=tuple(problems), findings=tuple(findings), thumbnails=tuple(thumbnails),
         match_thumbnails=tuple(pairs),
     )
+
+
+def _metadata(media: MediaFile, problems: list[str]) -> Metadata:
+    """The file's metadata; a still image of a format without a metadata parser (PNG, GIF, BMP,
+    WebP) gets empty metadata and a problem, as stills are analysed like any footage."""
+    from .metadata import extract_metadata
+
+    try:
+        return extract_metadata(media)
+    except UnsupportedMediaError:
+        if not media.is_still:
+            raise
+    from .metadata._raw import RawResult
+    from .metadata.normalize import normalize
+
+    raw = RawResult(container=str(media.still_format))
+    size = media.still_size()
+    if size is not None:
+        raw.width, raw.height = size
+    raw.problem("no_metadata_parser", f"no metadata is read from {media.still_format} images", "metadata")
+    return normalize(str(media.path), raw)
 
 
 def _nearest(times: Sequence[float], t: float) -> int:

@@ -26,6 +26,8 @@ _MOTION_MIN = 6.0        # ... provided the centre of the clip moves at least th
 _MAX_BORDER = 0.45       # at most this share of the height (width) per side
 _MAX_BORDER_FRAMES = 24  # borders are judged on at most this many frames, evenly spread
 _MIN_BORDER = 0.02       # bands thinner than this share are ignored
+_STABLE_SUBSETS = 3      # a cut must be found again on each of this many interleaved frame subsets
+_STABLE_TOL = 0.02       # ... within this share of the side
 _STANDARD_ASPECTS = (16 / 9, 4 / 3, 1.0, 3 / 4, 9 / 16)
 _ASPECT_TOL = 0.04       # relative tolerance on the aspect left after cutting blur/static bands
 _EDGE_MIN = 3.0          # a picture edge: the whole row (column) steps by at least this many levels
@@ -88,6 +90,13 @@ def _close_gaps(flags: np.ndarray, gap: int) -> np.ndarray:
     return out
 
 
+def _agree(a: Borders, b: Borders, h: int, w: int) -> bool:
+    """True when two cuts differ by at most :data:`_STABLE_TOL` of the side on every side."""
+    th, tw = max(2, int(round(_STABLE_TOL * h))), max(2, int(round(_STABLE_TOL * w)))
+    return (abs(a.top - b.top) <= th and abs(a.bottom - b.bottom) <= th
+            and abs(a.left - b.left) <= tw and abs(a.right - b.right) <= tw)
+
+
 def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     """Find bars, blurred fill and static overlay bands around the picture of a clip.
 
@@ -98,10 +107,17 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     the unbroken run of such rows from the edge inwards, if it is at least 2% and at most 45%
     of the frame.
 
+    The decision must not depend on which frames were sampled (an index samples 4 frames/s, a
+    query its keyframes): the cut is also judged on :data:`_STABLE_SUBSETS` interleaved subsets
+    of the frames and on the first and second half of the clip, and kept only when every subset
+    finds the same cut (within 2% of the side).
+    Otherwise only flat bars that every subset finds are cut, or nothing: an unstable cut is
+    content (a title card's dark surround, a caption, a plain wall), not a border.
+
     Parameters
     ----------
     images : sequence of ndarray of uint8, shape (H, W, 3) or (H, W)
-        Frames of one clip, all the same size (at most 24, evenly spread, are examined).
+        Frames of one clip, all the same size (at most 48, evenly spread, are examined).
 
     Returns
     -------
@@ -116,6 +132,28 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     h, w = shape
     if h < 16 or w < 16:
         return Borders()
+    pool = list(images)
+    if len(pool) > _STABLE_SUBSETS * _MAX_BORDER_FRAMES // 2:
+        pool = [pool[i] for i in np.linspace(0, len(pool) - 1, _STABLE_SUBSETS * _MAX_BORDER_FRAMES // 2)
+                .round().astype(int)]
+    found = _detect(pool, flat_only=False)
+    if not found.any or len(pool) < 2 * _STABLE_SUBSETS:
+        return found
+    # interleaved subsets (another sampling of the same clip) and the two halves of the clip
+    # (a cut that only one stretch of a multi-shot clip has is not the clip's border)
+    half = len(pool) // 2
+    subsets = [pool[i::_STABLE_SUBSETS] for i in range(_STABLE_SUBSETS)] + [pool[:half], pool[half:]]
+    if all(_agree(_detect(sub, flat_only=False), found, h, w) for sub in subsets):
+        return found
+    flat = _detect(pool, flat_only=True)
+    if flat.any and all(_agree(_detect(sub, flat_only=True), flat, h, w) for sub in subsets):
+        return flat
+    return Borders()
+
+
+def _detect(images: Sequence[np.ndarray], *, flat_only: bool) -> Borders:
+    """One border decision over frames of one size (see :func:`detect_borders`)."""
+    h, w = np.asarray(images[0]).shape[:2]
     if len(images) > _MAX_BORDER_FRAMES:  # evenly spread frames say as much as all of them
         images = [images[i] for i in np.linspace(0, len(images) - 1, _MAX_BORDER_FRAMES).round().astype(int)]
     stack = np.stack([grey(im) for im in images])  # (n, h, w)
@@ -226,6 +264,8 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
     sizes = [h, h, w, w]
     chosen = strict if valid(strict) else [0, 0, 0, 0]
     kinds: set[str] = {"flat"} if any(chosen) else set()
+    if flat_only:
+        return Borders(*chosen, kind="flat" if any(chosen) else "none")
     # A clean pair of straight edges, symmetric on the long sides, is the most specific cue of
     # a reframe or of bars; it wins over flat, detail and stillness runs, which flat or still
     # picture content next to the fill (a clear sky, a car's bonnet) can lengthen.
@@ -255,7 +295,10 @@ def detect_borders(images: Sequence[np.ndarray]) -> Borders:
             cut = min(ra, rb)
             # the picture left between the fill has the other orientation (a landscape clip
             # in a portrait frame, or a portrait clip in a landscape one)
-            other = (w / max(h - 2 * cut, 1) >= 1.0) if a == 0 else ((w - 2 * cut) / h <= 1.0)
+            # (fill above and below the picture only in a portrait frame, beside it only in a
+            # landscape one: in a landscape frame dark or plain bands above and below a
+            # landscape picture are content such as a title card's surround)
+            other = (h > w and w / max(h - 2 * cut, 1) >= 1.0) if a == 0 else (w > h and (w - 2 * cut) / h <= 1.0)
             if ((sides[a]["blur_only"] or sides[b]["blur_only"]) and ra and rb and other
                     and abs(ra - rb) <= _SYMMETRY_TOL * sizes[a]):
                 # a centred picture: the fill is equal on both sides (a caption band on the

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgumentError
-from ..media.decode import DEFAULT_MAX_SIDE, is_still, iter_video_frames, read_still, video_layout
+from ..media.decode import DEFAULT_MAX_SIDE, iter_video_frames, read_still, video_layout
+from ..media.source import MediaFile, open_media
 from .borders import Borders, crop_frame, detect_borders, grey
 
 __all__ = [
@@ -117,14 +118,21 @@ def plan_grid_times(
     keys = np.unique(np.asarray(keyframe_times_s, dtype=np.float64))
     end = duration_s if duration_s is not None else (float(keys[-1]) if keys.size else 0.0)
     end = max(float(end), 0.0)
+    if not np.isfinite(end):
+        raise InvalidArgumentError(f"duration_s must be finite (got {duration_s})")
     if fps is not None:
         step = max(1.0 / fps, end / max(1, max_frames))
         return np.arange(0.0, max(end - 1e-6, 0.0) + 1e-9, step)
     bounds = np.concatenate([[0.0], keys[(keys > 0) & (keys < end)], [end]])
     out: list[np.ndarray] = []
+    cap = max_frames + 1  # a gap never needs more points than the final thinning keeps
     for a, b in zip(bounds[:-1], bounds[1:]):
         if b - a > 1.5 * max_gap_s:
-            pts = a + max_gap_s * np.arange(1, int(np.floor((b - a) / max_gap_s)) + 1)
+            n = int(min(np.floor((b - a) / max_gap_s), 4 * cap))
+            if n > cap:  # a very long gap (hours of claimed duration): evenly spaced points instead
+                pts = np.linspace(a + max_gap_s, b - 0.25 * max_gap_s, cap)
+            else:
+                pts = a + max_gap_s * np.arange(1, n + 1)
             out.append(pts[pts < b - 0.25 * max_gap_s])
     if keys.size == 0 or keys[0] > 0.5 * max_gap_s:
         out.append(np.array([0.0]))
@@ -155,7 +163,7 @@ def is_informative(image: np.ndarray) -> bool:
 
 
 def extract_keyframes(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | MediaFile,
     *,
     fps: float | None = None,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
@@ -169,7 +177,9 @@ def extract_keyframes(
     Parameters
     ----------
     path
-        Video file, or a still image (treated as a one-frame clip at 0 s).
+        Video file, or a still image (JPEG, PNG, GIF, BMP, WebP, TIFF by magic bytes; a
+        one-frame clip at 0 s), or an open :class:`~provenance.media.MediaFile` (its budgets
+        apply).
     fps : float, optional
         Decode a fixed time grid of ``fps`` frames per second plus the codec keyframes
         (decodes every frame; use for indexing reference footage). By default (None) only
@@ -213,7 +223,7 @@ def extract_keyframes(
 
 
 def select_frames(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | MediaFile,
     *,
     fps: float | None = None,
     max_gap_s: float = DEFAULT_MAX_GAP_S,
@@ -237,33 +247,34 @@ def select_frames(
     """
     if max_frames < 1:
         raise InvalidArgumentError(f"max_frames must be >= 1 (got {max_frames})")
+    if not max_gap_s > 0:
+        raise InvalidArgumentError(f"max_gap_s must be > 0 s (got {max_gap_s})")
     raw: list[tuple[float, np.ndarray, str]] = []
     duration: float | None = None
-    if is_still(path):
-        still = read_still(path, max_side=max_side)
-        raw.append((0.0, still.image, "still"))
-    else:
-        layout = video_layout(path)
-        duration = layout.duration_s
-        if not max_gap_s > 0:
-            raise InvalidArgumentError(f"max_gap_s must be > 0 s (got {max_gap_s})")
-        gap = max_gap_s
-        if duration is not None and duration > 0:
-            # Short clips get a denser grid so they still yield about 8 frames.
-            gap = min(max_gap_s, max(duration / _MIN_FRAMES_SHORT, 0.125))
-        grid = plan_grid_times(layout.keyframe_times_s, layout.duration_s, fps=fps,
-                               max_gap_s=gap, max_frames=max_frames)
-        keyframes_only = fps is None and grid.size == 0 and layout.keyframe_times_s.size > 0
-        frames = iter_video_frames(path, keyframes_only=keyframes_only, times_s=grid,
-                                   include_keyframes=True, max_side=max_side, max_frames=max_frames)
-        for fr in frames:
-            raw.append((fr.time_s, fr.image, "keyframe" if fr.key_frame else "grid"))
-        # A keyframe-only decode that found nothing (decoder without keyframe flags): grid.
-        if not raw and keyframes_only:
-            grid = plan_grid_times([], layout.duration_s, fps=1.0 / gap, max_frames=max_frames)
-            for fr in iter_video_frames(path, times_s=grid, include_keyframes=False,
-                                        max_side=max_side, max_frames=max_frames):
-                raw.append((fr.time_s, fr.image, "grid"))
+    with open_media(path) as media:
+        if media.is_still:
+            still = read_still(media, max_side=max_side)
+            raw.append((0.0, still.image, "still"))
+        else:
+            layout = video_layout(media)
+            duration = layout.duration_s
+            gap = max_gap_s
+            if duration is not None and duration > 0:
+                # Short clips get a denser grid so they still yield about 8 frames.
+                gap = min(max_gap_s, max(duration / _MIN_FRAMES_SHORT, 0.125))
+            grid = plan_grid_times(layout.keyframe_times_s, layout.duration_s, fps=fps,
+                                   max_gap_s=gap, max_frames=max_frames)
+            keyframes_only = fps is None and grid.size == 0 and layout.keyframe_times_s.size > 0
+            frames = iter_video_frames(media, keyframes_only=keyframes_only, times_s=grid,
+                                       include_keyframes=True, max_side=max_side, max_frames=max_frames)
+            for fr in frames:
+                raw.append((fr.time_s, fr.image, "keyframe" if fr.key_frame else "grid"))
+            # A keyframe-only decode that found nothing (decoder without keyframe flags): grid.
+            if not raw and keyframes_only:
+                grid = plan_grid_times([], layout.duration_s, fps=1.0 / gap, max_frames=max_frames)
+                for fr in iter_video_frames(media, times_s=grid, include_keyframes=False,
+                                            max_side=max_side, max_frames=max_frames):
+                    raw.append((fr.time_s, fr.image, "grid"))
     # Drop near-duplicate times (a keyframe that is also a grid point).
     raw.sort(key=lambda r: r[0])
     dedup: list[tuple[float, np.ndarray, str]] = []

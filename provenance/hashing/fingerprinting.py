@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, UnsupportedMediaError
 from ..frames import (
     DEFAULT_MAX_FRAMES,
     DEFAULT_MAX_GAP_S,
@@ -18,6 +18,7 @@ from ..frames import (
     select_frames,
 )
 from ..media.decode import DEFAULT_MAX_SIDE
+from ..media.source import MediaFile, open_media
 from .phash import DEFAULT_HASHER, SMALL_FRAME_SIZE, Fingerprint, phash256_batch, prepare_phash_input, window_hashes
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "VARIANT_TARGETS",
     "WINDOW_NAMES",
     "fingerprint",
+    "fingerprint_frames",
     "fingerprint_images",
     "reference_rows",
     "split_reference_times",
@@ -77,9 +79,12 @@ WINDOW_SIZE = 0.875
 #: crop off-centre by up to 5%) still contains the centre 70%: the ``window_*`` variants find
 #: the footage through the ``zoom70`` rows and matching fits the crop against them
 #: (:mod:`provenance.matching.cropfit`). Crops that cut more than 15% from one side are not matched.
-REFERENCE_VARIANT_NAMES = ("zoom85", "zoom70")
+REFERENCE_VARIANT_NAMES = ("zoom85", "zoom70", "full")
 #: Share of each side that each reference-side variant keeps, centred.
 REFERENCE_CROPS = {"zoom85": 0.85, "zoom70": 0.70}
+#: ``full`` (the last reference variant): the uncropped frames, stored only for footage whose
+#: borders were cut; matched by the uncropped and plain query views only (see
+#: :data:`provenance.matching.match.FULL_ROW_VARIANTS`).
 
 #: Which reference rows each cropping query variant is compared with ("" = the frames
 #: themselves). A variant built to frame one reference crop is only scored against it: every
@@ -184,8 +189,12 @@ def fingerprint_images(
     hashes = _hash_images(cropped)
     var: dict[str, np.ndarray] = {}
     if not variants and cropped:
-        for name in REFERENCE_VARIANT_NAMES:
+        for name in REFERENCE_CROPS:
             var[name] = _hash_images([_centre(im, REFERENCE_CROPS[name]) for im in cropped])
+        if b.any:
+            # "full": the frames before border removal, so a query that cuts other borders (or
+            # none) still meets the same picture (provenance.frames.detect_borders)
+            var["full"] = _hash_images(list(images))
     if variants and cropped:
         var["mirror"] = _hash_images([im[:, ::-1] for im in cropped])
         var["crop80"] = _hash_images([_centre(im, 0.8) for im in cropped])
@@ -215,7 +224,7 @@ def fingerprint_images(
 
 
 def fingerprint(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | MediaFile,
     *,
     variants: bool = True,
     fps: float | None = None,
@@ -233,7 +242,9 @@ def fingerprint(
     Parameters
     ----------
     path
-        Video file or still image.
+        Video file or still image (JPEG, PNG, GIF, BMP, WebP, TIFF: a one-frame clip at
+        0 s, e.g. a frame grab), or an open :class:`~provenance.media.MediaFile` (its
+        budgets apply).
     variants : bool
         Compute query-side variants (mirror, centre crop, split-view halves, uncropped); use
         True for queries, False for reference footage going into an index (which then gets
@@ -252,20 +263,46 @@ def fingerprint(
     Returns
     -------
     Fingerprint
+        With at least one frame.
 
     Raises
     ------
-    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError, InvalidArgumentError
+    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError, MediaTooLargeError, InvalidArgumentError
+    UnsupportedMediaError
+        Also when no frame is left to hash (every frame black, flat or faded).
 
     Examples
     --------
     >>> ref = fingerprint("known.mp4", variants=False, fps=INDEX_FPS)  # doctest: +SKIP
     >>> query = fingerprint("upload.mp4")  # doctest: +SKIP
     """
-    frames, borders, duration = select_frames(path, fps=fps, max_gap_s=max_gap_s, max_frames=max_frames,
-                                              max_side=max_side)
-    return fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
-                              variants=variants, duration_s=duration)
+    return fingerprint_frames(path, variants=variants, fps=fps, max_gap_s=max_gap_s, max_frames=max_frames,
+                              max_side=max_side)[0]
+
+
+def fingerprint_frames(
+    path: str | os.PathLike[str] | MediaFile,
+    *,
+    variants: bool = True,
+    fps: float | None = None,
+    max_gap_s: float = DEFAULT_MAX_GAP_S,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    max_side: int = DEFAULT_MAX_SIDE,
+) -> tuple[Fingerprint, list[tuple[float, np.ndarray, str]]]:
+    """:func:`fingerprint` and the uncropped frames it hashed, from one decode (for thumbnails).
+
+    Same parameters and errors as :func:`fingerprint`; a fingerprint without frames is refused.
+    """
+    with open_media(path) as media:
+        frames, borders, duration = select_frames(media, fps=fps, max_gap_s=max_gap_s, max_frames=max_frames,
+                                                  max_side=max_side)
+        if not frames:
+            raise UnsupportedMediaError(
+                f"nothing to fingerprint in {media.name!r}: every decoded frame is black, flat or faded",
+                path=str(media.path))
+    fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
+                            variants=variants, duration_s=duration)
+    return fp, frames
 
 
 def reference_rows(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:

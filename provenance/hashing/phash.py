@@ -102,6 +102,12 @@ class Fingerprint:
         span = f"{self.times_s[0]:.2f}-{self.times_s[-1]:.2f} s" if len(self) else "empty"
         return f"Fingerprint({len(self)} frames, {span}, hasher={self.hasher!r})"
 
+    def _repr_html_(self) -> str | None:
+        """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
+        from ..report.html import fingerprint_html  # lazy: lower rooms never import report/ at module level
+
+        return fingerprint_html(self)
+
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)
 

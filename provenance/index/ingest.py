@@ -16,18 +16,19 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+import re
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import IndexStoreError, InvalidArgumentError, ProvenanceError
+from ..errors import DuplicateFootageError, InvalidArgumentError, ProvenanceError
 from ..hashing import Fingerprint
 from .records import ImportProblem, ImportResult, footage_id_value, normalise_fields
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import FootageIndex
+    from .footage import FootageIndex
 
 __all__ = ["CatalogueRow", "folder_rows", "ingest_rows", "read_catalogue"]
 
@@ -39,7 +40,10 @@ VIDEO_SUFFIXES = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".t
 _FIELDS = {"footage_id", "path", "url", "published_at", "filmed_at", "filmed_at_start", "filmed_at_end",
            "lat", "lon", "radius_km", "source_url", "title", "notes", "fingerprint"}
 # fields an export writes that an import ignores
-_IGNORED = {"content_sha256", "hasher", "n_frames", "duration_s", "added_at"}
+_IGNORED = {"content_sha256", "hasher", "n_frames", "duration_s", "added_at", "published_precision"}
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,16 @@ class CatalogueRow:
     fingerprint: Fingerprint | None = None
     kwargs: dict[str, Any] = field(default_factory=dict)
     content_sha256: str | None = None
+
+
+def _parse_published(text: Any) -> datetime | date:
+    """A catalogue's publication time: a day ``YYYY-MM-DD`` (precision "day") or an instant."""
+    if isinstance(text, str) and _DATE.fullmatch(text.strip()):
+        try:
+            return date.fromisoformat(text.strip())
+        except ValueError as exc:
+            raise InvalidArgumentError(f"'published_at' is not a valid date (got {text!r})") from exc
+    return _parse_time(text, "published_at")
 
 
 def _parse_time(text: Any, name: str) -> datetime:
@@ -98,7 +112,7 @@ def validate_row(raw: dict[str, Any], line: int | None, base: Path) -> Catalogue
     if unknown:
         raise InvalidArgumentError(f"unknown column(s) {unknown}; known: {sorted(_FIELDS)}")
     fid = footage_id_value(raw.get("footage_id"))
-    published = _parse_time(raw.get("published_at"), "published_at")
+    published = _parse_published(raw.get("published_at"))
     filmed: Any = None
     if raw.get("filmed_at") is not None:
         filmed = _parse_time(raw["filmed_at"], "filmed_at")
@@ -225,11 +239,13 @@ def read_catalogue(path: str | os.PathLike[str]) -> tuple[list[CatalogueRow], li
             row = validate_row(raw, line, p.parent)
         except ProvenanceError as exc:
             fid = raw.get("footage_id") if isinstance(raw.get("footage_id"), str) else None
-            errors.append(ImportProblem(line, fid, str(exc), str(raw.get("path")) if raw.get("path") else None))
+            errors.append(ImportProblem(line, fid, str(exc), str(raw.get("path")) if raw.get("path") else None,
+                                        type(exc).__name__))
             continue
         if row.footage_id in seen:
             errors.append(ImportProblem(line, row.footage_id,
-                                        f"footage_id repeats line {seen[row.footage_id]}", row.path))
+                                        f"footage_id repeats line {seen[row.footage_id]}", row.path,
+                                        "DuplicateFootageError"))
             continue
         seen[row.footage_id] = line
         rows.append(row)
@@ -260,7 +276,8 @@ def fingerprint_file(path: str) -> tuple[str, dict[str, Any]]:
     The frames are decoded once, hashed, and a few of them kept as small JPEG thumbnails
     (``(time_s, jpeg)`` pairs, as :meth:`FootageIndex.add` stores them).
     """
-    from . import fingerprint_with_thumbnails, sha256_file
+    from .footage import sha256_file
+    from .thumbnails import fingerprint_with_thumbnails
 
     sha = sha256_file(path)
     fp, thumbs = fingerprint_with_thumbnails(path)
@@ -269,7 +286,7 @@ def fingerprint_file(path: str) -> tuple[str, dict[str, Any]]:
 
 
 def _task(fn: Callable[[str], Any], path: str) -> tuple[str, dict[str, Any]]:
-    from . import sha256_file
+    from .footage import sha256_file
 
     out = fn(path)
     if isinstance(out, Fingerprint):
@@ -294,7 +311,7 @@ def ingest_rows(
     progress: bool, fingerprinter: Callable[[str], Any] | None = None,
 ) -> ImportResult:
     """Fingerprint rows in parallel and add them from this process; resumable."""
-    from . import sha256_file
+    from .footage import sha256_file
 
     fn = fingerprinter or fingerprint_file
     added: list[str] = []
@@ -323,17 +340,18 @@ def ingest_rows(
 
     def write(row: CatalogueRow, sha: str | None, fp: Fingerprint, thumbnails: Any = None) -> None:
         try:
+            # the index's hasher was fixed by its creator: a row never sets or changes it
+            index.check_hasher(fp.hasher, fp.nbytes if len(fp) else None, line=row.line)
             index.add_fingerprint(fp, footage_id=row.footage_id, content_sha256=sha, thumbnails=thumbnails,
                                   **row.kwargs)
             added.append(row.footage_id)
-        except IndexStoreError as exc:
-            msg = str(exc)
-            if "already indexed as footage_id" in msg:
-                skipped.append(ImportProblem(row.line, row.footage_id, msg, row.path))
+        except DuplicateFootageError as exc:
+            if exc.footage_id not in (None, row.footage_id):  # the same content under another id
+                skipped.append(ImportProblem(row.line, row.footage_id, str(exc), row.path, type(exc).__name__))
             else:
-                errors.append(ImportProblem(row.line, row.footage_id, msg, row.path))
+                errors.append(ImportProblem(row.line, row.footage_id, str(exc), row.path, type(exc).__name__))
         except ProvenanceError as exc:
-            errors.append(ImportProblem(row.line, row.footage_id, str(exc), row.path))
+            errors.append(ImportProblem(row.line, row.footage_id, str(exc), row.path, type(exc).__name__))
         if bar is not None:
             bar.update(1)
 
@@ -348,7 +366,7 @@ def ingest_rows(
             fp = Fingerprint(times_s=d["times_s"], hashes=d["hashes"], hasher=d["hasher"],
                              duration_s=d.get("duration_s"))
         except ProvenanceError as exc2:
-            errors.append(ImportProblem(row.line, row.footage_id, str(exc2), row.path))
+            errors.append(ImportProblem(row.line, row.footage_id, str(exc2), row.path, type(exc2).__name__))
             return
         write(row, sha, fp, d.get("thumbnails"))
 

@@ -5,21 +5,67 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 from .._util import aware_utc, jsonable
-from ..errors import InvalidArgumentError
+from ..errors import CorruptIndexError, InvalidArgumentError
 
-__all__ = ["FootageRecord", "ImportProblem", "ImportResult", "IndexStats", "normalise_fields"]
+__all__ = ["DAY_LATEST_OFFSET", "FootageRecord", "ImportProblem", "ImportResult", "IndexStats", "PUBLISHED_PRECISIONS",
+           "normalise_fields", "published_value", "url_value"]
+
+#: ``published_precision`` values: an instant (aware datetime) or a calendar day (date) in an
+#: unknown zone.
+PUBLISHED_PRECISIONS = ("instant", "day")
+
+#: A calendar day in an unknown zone ends, at the latest, at 24:00 in UTC-12 (the westernmost
+#: civil zone): that day plus 36 h in UTC. It starts, at the earliest, at 00:00 in UTC+14.
+DAY_LATEST_OFFSET = timedelta(hours=36)
+DAY_EARLIEST_OFFSET = timedelta(hours=-14)
 
 
 def _iso(dt: datetime | None) -> str | None:
     return None if dt is None else dt.astimezone(timezone.utc).isoformat()
 
 
-def _parse_iso(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text).astimezone(timezone.utc)
+def _parse_iso(text: Any, column: str, row: dict[str, Any]) -> datetime | None:
+    """A stored ISO 8601 instant; a value that does not decode names its row."""
+    if text is None:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(text))
+        if dt.tzinfo is None:
+            raise ValueError("no UTC offset")
+        return dt.astimezone(timezone.utc)
+    except (TypeError, ValueError) as exc:
+        raise _bad_row(row, f"{column} {str(text)[:40]!r} is not an ISO 8601 time ({exc})") from exc
+
+
+def _bad_row(row: dict[str, Any], why: str) -> CorruptIndexError:
+    fid = row.get("footage_id")
+    rowid = row.get("rowid")
+    where = f"footage {fid!r}" + (f" (row {rowid})" if rowid is not None else "")
+    return CorruptIndexError(f"stored record of {where} does not decode: {why}; the index is damaged",
+                             footage_id=fid if isinstance(fid, str) else None,
+                             line=rowid if isinstance(rowid, int) else None)
+
+
+def published_value(value: Any, name: str = "published_at") -> tuple[str, str]:
+    """(stored text, precision) of a publication time: an aware datetime or a date.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Anything else, a naive datetime included.
+    """
+    if isinstance(value, datetime):
+        return _iso(aware_utc(value, name)), "instant"  # type: ignore[return-value]
+    if isinstance(value, date):
+        return value.isoformat(), "day"
+    raise InvalidArgumentError(
+        f"{name!r} must be an aware datetime (an instant) or a date (a calendar day in an unknown zone) "
+        f"(got {type(value).__name__})")
 
 
 @dataclass(frozen=True)
@@ -31,8 +77,12 @@ class FootageRecord:
     footage_id : str
         The desk's identifier.
     title, source_url, notes : str or None
-    published_at : datetime
-        When it was first seen published (aware, UTC).
+    published_at : datetime or date
+        When it was first seen published: an aware UTC datetime, or a ``date`` when only
+        the day is known (see ``published_precision``).
+    published_precision : {"instant", "day"}
+        ``"day"``: a calendar day in an unknown zone; use :meth:`published_bound_utc` for
+        the latest instant it can mean.
     filmed_at_start, filmed_at_end : datetime or None
         When it was filmed, as an interval (equal for an exact time; aware, UTC).
     lat, lon : float or None
@@ -52,7 +102,7 @@ class FootageRecord:
     """
 
     footage_id: str
-    published_at: datetime
+    published_at: datetime | date
     hasher: str
     n_frames: int
     added_at: datetime
@@ -66,6 +116,24 @@ class FootageRecord:
     notes: str | None = None
     content_sha256: str | None = None
     duration_s: float | None = None
+    published_precision: str = "instant"
+
+    def published_bound_utc(self) -> datetime:
+        """The latest UTC instant the first publication can have been.
+
+        An instant is itself; a day in an unknown zone ends at 24:00 in UTC-12 at the latest,
+        i.e. the day's date plus 36 h in UTC (so a bound built from it never cuts off part of
+        that day anywhere).
+        """
+        if isinstance(self.published_at, datetime):
+            return self.published_at
+        return datetime.combine(self.published_at, time(0), tzinfo=timezone.utc) + DAY_LATEST_OFFSET
+
+    def published_earliest_utc(self) -> datetime:
+        """The earliest UTC instant the first publication can have been (00:00 at UTC+14 for a day)."""
+        if isinstance(self.published_at, datetime):
+            return self.published_at
+        return datetime.combine(self.published_at, time(0), tzinfo=timezone.utc) + DAY_EARLIEST_OFFSET
 
     @property
     def location(self) -> tuple[float, float] | None:
@@ -83,14 +151,56 @@ class FootageRecord:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> FootageRecord:
-        """Build from a store row (ISO strings for times)."""
+        """Build from a store row (ISO strings for times).
+
+        Raises
+        ------
+        CorruptIndexError
+            A stored value does not decode; names the footage and the row.
+        """
+        precision = row.get("published_precision") or "instant"
+        if precision not in PUBLISHED_PRECISIONS:
+            raise _bad_row(row, f"published_precision {str(precision)[:20]!r} is not one of {PUBLISHED_PRECISIONS}")
+        published: datetime | date | None
+        if precision == "day":
+            try:
+                published = date.fromisoformat(str(row["published_at"]))
+            except ValueError as exc:
+                raise _bad_row(row, f"published_at {str(row['published_at'])[:40]!r} is not a date") from exc
+        else:
+            published = _parse_iso(row["published_at"], "published_at", row)
+        added = _parse_iso(row["added_at"], "added_at", row)
+        if published is None or added is None:
+            raise _bad_row(row, "published_at or added_at is missing")
+
+        def num(name: str) -> float | None:
+            v = row[name]
+            if v is None:
+                return None
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise _bad_row(row, f"{name} {str(v)[:20]!r} is not a finite number")
+            return float(v)
+
+        def text(name: str) -> str | None:
+            v = row[name]
+            if v is not None and not isinstance(v, str):
+                raise _bad_row(row, f"{name} is not text")
+            return v
+
+        n_frames = row["n_frames"]
+        if isinstance(n_frames, bool) or not isinstance(n_frames, int) or n_frames < 0:
+            raise _bad_row(row, f"n_frames {str(n_frames)[:20]!r} is not a count")
+        hasher = text("hasher")
+        if not hasher:
+            raise _bad_row(row, "hasher is missing")
         return cls(
-            footage_id=row["footage_id"], title=row["title"], source_url=row["source_url"],
-            published_at=_parse_iso(row["published_at"]),  # type: ignore[arg-type]
-            filmed_at_start=_parse_iso(row["filmed_at_start"]), filmed_at_end=_parse_iso(row["filmed_at_end"]),
-            lat=row["lat"], lon=row["lon"], radius_km=row["radius_km"], notes=row["notes"],
-            content_sha256=row["content_sha256"], hasher=row["hasher"], n_frames=int(row["n_frames"]),
-            duration_s=row["duration_s"], added_at=_parse_iso(row["added_at"]),  # type: ignore[arg-type]
+            footage_id=str(row["footage_id"]), title=text("title"), source_url=text("source_url"),
+            published_at=published, published_precision=precision,
+            filmed_at_start=_parse_iso(row["filmed_at_start"], "filmed_at_start", row),
+            filmed_at_end=_parse_iso(row["filmed_at_end"], "filmed_at_end", row),
+            lat=num("lat"), lon=num("lon"), radius_km=num("radius_km"), notes=text("notes"),
+            content_sha256=text("content_sha256"), hasher=hasher, n_frames=n_frames,
+            duration_s=num("duration_s"), added_at=added,
         )
 
 
@@ -106,15 +216,20 @@ class ImportProblem:
     reason : str
         What is wrong and how to fix it.
     path : str or None
+    error : str or None
+        Name of the library error behind it (e.g. ``"HasherMismatchError"``,
+        ``"DuplicateFootageError"``, ``"InvalidArgumentError"``), where there is one.
     """
 
     line: int | None
     footage_id: str | None
     reason: str
     path: str | None = None
+    error: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "footage_id": self.footage_id, "reason": self.reason, "path": self.path}
+        return {"line": self.line, "footage_id": self.footage_id, "reason": self.reason, "path": self.path,
+                "error": self.error}
 
 
 @dataclass(frozen=True)
@@ -165,6 +280,8 @@ class IndexStats:
     schema_version : int
     disk_bytes : int or None
     earliest_published_at, latest_published_at : datetime or None
+        Earliest and latest first-publication instants (UTC); a record known only to the day
+        counts with the earliest and the latest instant that day can mean.
     table_bytes : int
         Memory of the in-memory candidate table [bytes] (0 until the first search).
     """
@@ -186,10 +303,15 @@ class IndexStats:
         return {k: jsonable(getattr(self, k)) for k in self.__dataclass_fields__}
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters never stored: C0 (tab and newline are allowed in free text), DEL, C1,
+#: and the Unicode bidirectional overrides and isolates that can make stored text read
+#: differently on screen than it is ("Trojan source").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_FREE_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
-def _text(value: Any, name: str, *, required: bool = False, max_len: int = 10_000) -> str | None:
+def _text(value: Any, name: str, *, required: bool = False, max_len: int = 10_000,
+          free_text: bool = False) -> str | None:
     if value is None:
         if required:
             raise InvalidArgumentError(f"{name!r} is required")
@@ -198,15 +320,41 @@ def _text(value: Any, name: str, *, required: bool = False, max_len: int = 10_00
         raise InvalidArgumentError(f"{name!r} must be a string (got {type(value).__name__})")
     if len(value) > max_len:
         raise InvalidArgumentError(f"{name!r} is longer than {max_len} characters")
+    bad = (_CONTROL_FREE_TEXT if free_text else _CONTROL).search(value)
+    if bad:
+        raise InvalidArgumentError(
+            f"{name!r} holds the control character U+{ord(bad.group()):04X} at position {bad.start()}; control "
+            "characters (NUL, ESC, C0/C1, bidirectional overrides) are never stored"
+            + ("" if not free_text else " (tab and newline are allowed)"))
     return value
 
 
 def footage_id_value(value: Any) -> str:
     """Validate a footage_id: a non-empty string without control characters, <= 512 chars."""
-    fid = _text(value, "footage_id", required=True, max_len=512)
-    if not fid or not fid.strip() or _CONTROL.search(fid):  # type: ignore[arg-type]
+    if isinstance(value, str) and _CONTROL.search(value):
         raise InvalidArgumentError(f"'footage_id' must be non-empty text without control characters (got {value!r})")
-    return fid  # type: ignore[return-value]
+    fid = _text(value, "footage_id", required=True, max_len=512)
+    if not fid or not fid.strip():
+        raise InvalidArgumentError(f"'footage_id' must be non-empty text without control characters (got {value!r})")
+    return fid
+
+
+def url_value(value: Any, name: str = "source_url") -> str | None:
+    """Validate a stored URL: absolute ``http://`` or ``https://`` with a host, no spaces or controls."""
+    text = _text(value, name, max_len=4096)
+    if text is None:
+        return None
+    if any(c.isspace() for c in text):
+        raise InvalidArgumentError(f"{name!r} must be an http(s) URL without spaces (got {text[:80]!r})")
+    try:
+        parts = urlsplit(text)
+    except ValueError as exc:
+        raise InvalidArgumentError(f"{name!r} is not a URL ({exc}) (got {text[:80]!r})") from exc
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise InvalidArgumentError(
+            f"{name!r} must be an absolute http:// or https:// URL (got {text[:80]!r}); other schemes "
+            "(javascript:, file:, data:, ...) are never stored")
+    return text
 
 
 def _filmed_at(value: Any) -> tuple[str | None, str | None]:
@@ -260,21 +408,23 @@ def normalise_fields(
     Raises
     ------
     InvalidArgumentError
-        A naive datetime, a bad interval or location, or a non-string text field.
+        A naive datetime, a bad interval or location, a non-string text field, a control
+        character in text, or a source URL that is not http(s).
     """
     out: dict[str, Any] = {}
     if published_at is not _MISSING:
         if published_at is None:
-            raise InvalidArgumentError("'published_at' is required: when the footage was first seen (aware datetime)")
-        out["published_at"] = _iso(aware_utc(published_at, "published_at"))
+            raise InvalidArgumentError("'published_at' is required: when the footage was first seen "
+                                       "(an aware datetime, or a date when only the day is known)")
+        out["published_at"], out["published_precision"] = published_value(published_at)
     if filmed_at is not _MISSING:
         out["filmed_at_start"], out["filmed_at_end"] = _filmed_at(filmed_at)
     if location is not _MISSING:
         out["lat"], out["lon"], out["radius_km"] = _location(location)
     if source_url is not _MISSING:
-        out["source_url"] = _text(source_url, "source_url", max_len=4096)
+        out["source_url"] = url_value(source_url)
     if title is not _MISSING:
-        out["title"] = _text(title, "title", max_len=4096)
+        out["title"] = _text(title, "title", max_len=4096, free_text=True)
     if notes is not _MISSING:
-        out["notes"] = _text(notes, "notes", max_len=1_000_000)
+        out["notes"] = _text(notes, "notes", max_len=1_000_000, free_text=True)
     return out

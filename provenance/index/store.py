@@ -1,18 +1,27 @@
 """The small storage protocol behind :class:`~provenance.index.FootageIndex`.
 
 A store keeps footage records and their frame hashes durably; it knows nothing of
-search. Every backend (SQLite, PostgreSQL) implements :class:`FootageStore` and passes
-the same conformance tests (``tests/index/test_conformance.py``).
+search. There is one implementation, :class:`~provenance.index.sql.SQLStore`, with one
+dialect per database (:mod:`provenance.index.dialects`: SQLite by default, PostgreSQL for
+teams); both pass the same conformance tests (``tests/index/test_conformance.py``).
 
 Rows cross the protocol as plain values: the record fields as a dict of str, float,
-int or None (times as ISO 8601 UTC strings), and frame times and hashes as bytes
-(float64 little-endian and packed uint8). Nothing is ever pickled.
+int or None (times as ISO 8601 text), and frame times and hashes as bytes (float64
+little-endian and packed uint8). Nothing is ever pickled.
 
-Since schema version 3 a store also keeps a few small JPEG thumbnails per footage item
-(``(time_s, jpeg bytes)`` rows), written in the same transaction as the item and deleted
-with it, so reports can show the known frame beside the query frame.
+Schema history
+--------------
+- v1: ``meta``, ``footage`` (record columns plus all frame times and hashes as two BLOBs),
+  ``changes`` (the change log).
+- v2: an index on ``published_at``.
+- v3: ``thumbnails`` (footage_id, time_s, jpeg): a few small JPEGs per item.
+- v4: ``frames`` (footage_id, **variant**, nbytes, times, hashes): one row per footage item
+  and reference-row variant (``""`` for the frames themselves, ``"zoom85"``, ``"zoom70"``);
+  before v4 the variant was encoded into the time column as ``t + k * 1e7`` s.
+  ``footage.published_precision`` (``"instant"`` or ``"day"``); the hasher is written
+  when the index is created; SQLite files carry :data:`SQLITE_APPLICATION_ID`.
 
-Every write also appends to a change log (``seq``, ``op``, ``footage_id``) in the same
+Every write also appends to the change log (``seq``, ``op``, ``footage_id``) in the same
 transaction, so readers in other processes can bring their in-memory candidate table
 up to date by reading only what changed.
 """
@@ -23,25 +32,41 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["APPLICATION", "RECORD_COLUMNS", "SCHEMA_VERSION", "Change", "FootageStore", "FrameRow", "Thumbnail"]
+__all__ = ["APPLICATION", "LEGACY_VARIANT_TAGS", "LEGACY_VARIANT_TIME_STEP_S", "MODES", "RECORD_COLUMNS",
+           "SCHEMA_VERSION", "SQLITE_APPLICATION_ID", "UPDATABLE_COLUMNS", "Change", "FootageStore", "FrameRow",
+           "Thumbnail"]
 
 #: Written in every index's metadata; a database without it is foreign and refused.
 APPLICATION = "provenance-footage-index"
 
-#: Current schema version; older stores are migrated on open, newer ones refused.
-#: v2: index on published_at. v3: ``thumbnails`` table (footage_id, time_s, jpeg).
-SCHEMA_VERSION = 3
+#: ``PRAGMA application_id`` of SQLite index files since v4 (bytes 68-71 of the header): "PRVN".
+SQLITE_APPLICATION_ID = 0x5052564E
 
-#: Record columns, in order (frame times and hashes are stored beside them).
+#: Current schema version; older stores are migrated on a read-write open, newer ones refused.
+SCHEMA_VERSION = 4
+
+#: How an index is opened: ``"r"`` read-only, it must exist; ``"rw"`` read-write, it must
+#: exist; ``"c"`` read-write, created when absent (SQLite's URI modes ro, rw, rwc).
+MODES = ("r", "rw", "c")
+
+#: Record columns, in order.
 RECORD_COLUMNS: tuple[str, ...] = (
-    "footage_id", "title", "source_url", "published_at", "filmed_at_start", "filmed_at_end",
-    "lat", "lon", "radius_km", "notes", "content_sha256", "hasher", "n_frames", "duration_s", "added_at",
+    "footage_id", "title", "source_url", "published_at", "published_precision", "filmed_at_start",
+    "filmed_at_end", "lat", "lon", "radius_km", "notes", "content_sha256", "hasher", "n_frames", "duration_s",
+    "added_at",
 )
 
 #: Columns that :meth:`FootageStore.update` may change.
 UPDATABLE_COLUMNS: frozenset[str] = frozenset(
-    {"title", "source_url", "published_at", "filmed_at_start", "filmed_at_end", "lat", "lon", "radius_km", "notes"}
+    {"title", "source_url", "published_at", "published_precision", "filmed_at_start", "filmed_at_end", "lat", "lon",
+     "radius_km", "notes"}
 )
+
+#: Schemas v1-v3 stored the k-th reference variant at media time ``t + k * 1e7`` s; these are
+#: the names those files used for k = 1, 2 (frozen: migrations must not follow later renames).
+LEGACY_VARIANT_TAGS: dict[int, str] = {0: "", 1: "zoom85", 2: "zoom70"}
+#: Time step of that tag [s].
+LEGACY_VARIANT_TIME_STEP_S = 1.0e7
 
 
 @dataclass(frozen=True)
@@ -55,12 +80,30 @@ class Change:
 
 @dataclass(frozen=True)
 class FrameRow:
-    """Frame data of one footage item as stored: times float64 LE bytes, hashes packed uint8 bytes."""
+    """Frame data of one footage item and one reference-row variant, as stored.
+
+    Attributes
+    ----------
+    footage_id : str
+    nbytes : int
+        Bytes per hash.
+    times : bytes
+        Media times [s], float64 little-endian.
+    hashes : bytes
+        Packed uint8 hashes, ``nbytes`` per time.
+    variant : str
+        ``""`` for the frames themselves, else the reference-side variant's name
+        (:data:`provenance.hashing.fingerprinting.REFERENCE_VARIANT_NAMES`).
+    rowid : int or None
+        The database's row number where it has one (SQLite), to name a damaged row.
+    """
 
     footage_id: str
     nbytes: int
     times: bytes
     hashes: bytes
+    variant: str = ""
+    rowid: int | None = None
 
 
 #: One stored thumbnail: (media time [s], JPEG bytes).
@@ -71,24 +114,30 @@ Thumbnail = tuple[float, bytes]
 class FootageStore(Protocol):
     """Durable storage of footage records and frame hashes.
 
-    Implementations raise :class:`~provenance.errors.IndexStoreError` for a store they
-    cannot open (corrupt, foreign, newer schema) and for conflicting writes (duplicate
-    footage_id or content hash).
+    Implementations raise :class:`~provenance.errors.IndexNotFoundError` for a location
+    without an index (unless created), :class:`~provenance.errors.CorruptIndexError` for a
+    store they must not touch (damaged, foreign, newer schema),
+    :class:`~provenance.errors.DuplicateFootageError` for conflicting writes and
+    :class:`~provenance.errors.ReadOnlyIndexError` for writes to a read-only store.
     """
 
     location: str
     backend: str
+    read_only: bool
 
     def get_meta(self, key: str) -> str | None:
         """A metadata value (e.g. ``"hasher"``), or None."""
 
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a metadata value if it is unset (never overwrites)."""
+
     def schema_version(self) -> int:
         """Schema version of the open store."""
 
-    def insert(self, record: dict[str, Any], frames: FrameRow, *, meta: dict[str, str] | None = None,
+    def insert(self, record: dict[str, Any], frames: Sequence[FrameRow], *, meta: dict[str, str] | None = None,
                thumbnails: Sequence[Thumbnail] = ()) -> None:
-        """Insert one record, its frames and thumbnails (distinct times), plus ``meta`` entries,
-        in one transaction."""
+        """Insert one record, its frame rows (one per variant) and thumbnails (distinct times),
+        plus unset ``meta`` entries, in one transaction."""
 
     def delete(self, footage_id: str) -> bool:
         """Delete one record, its frames and its thumbnails; False if it was absent."""
@@ -99,11 +148,14 @@ class FootageStore(Protocol):
     def thumbnail_count(self, footage_id: str | None = None) -> int:
         """Number of stored thumbnails (of one item, or of all)."""
 
+    def thumbnails(self, footage_id: str) -> list[Thumbnail]:
+        """Every stored thumbnail of one item, in time order."""
+
     def update(self, footage_id: str, fields: dict[str, Any]) -> bool:
         """Change record fields (keys from ``UPDATABLE_COLUMNS``); False if absent."""
 
     def get(self, footage_id: str) -> dict[str, Any] | None:
-        """One record as a dict of ``RECORD_COLUMNS``, or None."""
+        """One record as a dict of ``RECORD_COLUMNS`` (plus ``rowid`` where known), or None."""
 
     def find_sha(self, content_sha256: str) -> str | None:
         """footage_id of the record with this content hash, or None."""
@@ -115,7 +167,8 @@ class FootageStore(Protocol):
         """Every record, ordered by footage_id."""
 
     def frames(self, footage_ids: list[str] | None = None) -> tuple[int, list[FrameRow]]:
-        """(change-log position, frame rows) read in one snapshot; all rows when ids is None."""
+        """(change-log position, frame rows of every variant) read in one snapshot; all rows when
+        ids is None."""
 
     def changes_since(self, seq: int) -> list[Change]:
         """Change-log entries after ``seq``, oldest first."""

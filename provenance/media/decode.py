@@ -17,15 +17,16 @@ Frames are
 from __future__ import annotations
 
 import logging
+import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import CorruptMediaError, InvalidArgumentError, UnsupportedMediaError
-from .probe import check_media_path, open_container
+from ..errors import CorruptMediaError, InvalidArgumentError, MediaTooLargeError, UnsupportedMediaError
+from . import _av
+from .source import MediaFile, MediaLimits, media_errors, open_media
 from .tools import require_av
 
 __all__ = [
@@ -44,10 +45,11 @@ log = logging.getLogger(__name__)
 #: Longer side of decoded frames [px]; enough for border detection and 64x64 hashing.
 DEFAULT_MAX_SIDE = 320
 
-#: File suffixes decoded as still images (one-frame clips at t = 0 s).
-STILL_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff"})
+#: File suffixes usual for still images. Informative only: a file is a still by its magic
+#: bytes (JPEG, PNG, GIF, BMP, WebP, TIFF), whatever its name.
+STILL_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".bmp", ".webp", ".tif", ".tiff"})
 
-_STILL_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"BM", b"RIFF", b"II*\x00", b"MM\x00*")
+Source = str | os.PathLike[str] | MediaFile
 
 
 @dataclass(frozen=True)
@@ -78,32 +80,37 @@ class VideoLayout:
     keyframe_times_s : ndarray of float64
         Presentation times [s] of packets flagged as keyframes, sorted, relative to the start.
     duration_s : float or None
-        Duration [s] (container, else stream, else last packet time).
+        Duration [s]: the container's (else the stream's) claim when the demuxed timestamps
+        agree with it, else the span of the demuxed timestamps (a zero, missing or garbage
+        claim never sets it).
     frame_rate : float or None
         Average frame rate [frames/s].
     n_packets : int
         Number of video packets.
+    claimed_duration_s : float or None
+        What the container header claims [s], as given.
+    demuxed_duration_s : float or None
+        Last demuxed packet time plus one frame [s].
     """
 
     keyframe_times_s: np.ndarray
     duration_s: float | None
     frame_rate: float | None
     n_packets: int
+    claimed_duration_s: float | None = None
+    demuxed_duration_s: float | None = None
 
 
-def is_still(path: str | os.PathLike[str]) -> bool:
-    """True when ``path`` names a still image (by suffix, else by its magic bytes)."""
-    p = Path(path)
-    if p.suffix.lower() in STILL_SUFFIXES:
-        return True
-    try:
-        with open(p, "rb") as fh:
-            head = fh.read(12)
-    except OSError:
-        return False
-    if head.startswith(b"RIFF"):
-        return head[8:12] == b"WEBP"
-    return any(head.startswith(m) for m in _STILL_MAGIC)
+def is_still(source: Source) -> bool:
+    """True when ``source`` is a still image, by its magic bytes (JPEG, PNG, GIF, BMP, WebP, TIFF).
+
+    Raises
+    ------
+    MediaNotFoundError, CorruptMediaError
+        No regular file, or an empty one.
+    """
+    with open_media(source) as media:
+        return media.is_still
 
 
 def _target_size(width: int, height: int, max_side: int) -> tuple[int, int]:
@@ -122,15 +129,17 @@ def _rotate(image: np.ndarray, rotation_deg: float) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(image, k=k))
 
 
-def read_still(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE) -> DecodedFrame:
+def read_still(source: Source, *, max_side: int = DEFAULT_MAX_SIDE) -> DecodedFrame:
     """Decode a still image as a one-frame clip at t = 0 s.
 
-    EXIF orientation is applied (OpenCV's ``IMREAD_COLOR`` honours it).
+    The image's dimensions are read from its header first (JPEG SOF, PNG IHDR, GIF screen,
+    BMP, WebP and TIFF headers) and checked against ``MediaLimits.max_pixels`` before any
+    pixel is decoded. EXIF orientation is applied (OpenCV's ``IMREAD_COLOR`` honours it).
 
     Parameters
     ----------
-    path
-        JPEG, PNG, BMP, WebP or TIFF file.
+    source
+        JPEG, PNG, GIF (first frame), BMP, WebP or TIFF file, or an open :class:`MediaFile`.
     max_side : int
         Longer side of the returned image [px]; larger images are downscaled.
 
@@ -140,26 +149,45 @@ def read_still(path: str | os.PathLike[str], *, max_side: int = DEFAULT_MAX_SIDE
 
     Raises
     ------
-    MediaNotFoundError, UnsupportedMediaError
+    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError
+    MediaTooLargeError
+        When the header declares more pixels than the budget.
     """
-    import cv2
+    if max_side < 16:
+        raise InvalidArgumentError(f"max_side must be >= 16 px (got {max_side})")
+    with open_media(source) as media, media_errors(media, "decode"):
+        import cv2
 
-    p = check_media_path(path)
-    data = np.fromfile(str(p), dtype=np.uint8)
-    bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
-    if bgr is None or bgr.size == 0:
-        raise UnsupportedMediaError(
-            f"cannot decode still image {p.name!r} (expected JPEG, PNG, BMP, WebP or TIFF)", path=str(p)
-        )
-    h, w = bgr.shape[:2]
-    tw, th = _target_size(w, h, max_side)
-    if (tw, th) != (w, h):
-        bgr = cv2.resize(bgr, (tw, th), interpolation=cv2.INTER_AREA)
-    rgb = np.ascontiguousarray(bgr[:, :, ::-1])
-    return DecodedFrame(0.0, rgb, True)
+        p = media.path
+        if media.still_format is None:
+            raise UnsupportedMediaError(
+                f"{p.name!r} is not a still image (expected JPEG, PNG, GIF, BMP, WebP or TIFF)", path=str(p))
+        dims = media.still_size()
+        if dims is None or dims[0] <= 0 or dims[1] <= 0:
+            raise CorruptMediaError(f"cannot read the dimensions of {media.still_format} image {p.name!r} "
+                                    "from its header", path=str(p))
+        limit = media.limits.max_pixels
+        if dims[0] * dims[1] > limit:
+            raise MediaTooLargeError(
+                f"image {p.name!r} declares {dims[0]}x{dims[1]} px, above the budget of {limit} px "
+                "(raise MediaLimits.max_pixels to decode it)", path=str(p))
+        # compressed data larger than 4 bytes per allowed pixel is not an image we decode
+        if media.size > max(64 * 1024 * 1024, 4 * limit):
+            raise MediaTooLargeError(f"image file {p.name!r} is {media.size} bytes, too large for a still",
+                                     path=str(p))
+        data = np.frombuffer(media.read(0, media.size), dtype=np.uint8)
+        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if bgr is None or bgr.size == 0:
+            raise CorruptMediaError(f"cannot decode {media.still_format} image {p.name!r}", path=str(p))
+        h, w = bgr.shape[:2]
+        tw, th = _target_size(w, h, max_side)
+        if (tw, th) != (w, h):
+            bgr = cv2.resize(bgr, (tw, th), interpolation=cv2.INTER_AREA)
+        rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+        return DecodedFrame(0.0, rgb, True)
 
 
-def _start_s(container, stream) -> float:
+def _start_s(container, stream) -> float:  # type: ignore[no-untyped-def]
     if container.start_time is not None:
         return container.start_time / 1_000_000
     if stream.start_time is not None and stream.time_base is not None:
@@ -167,13 +195,25 @@ def _start_s(container, stream) -> float:
     return 0.0
 
 
-def video_layout(path: str | os.PathLike[str]) -> VideoLayout:
+def _finite_positive(x: float | None) -> float | None:
+    return x if x is not None and math.isfinite(x) and x > 0 else None
+
+
+def _video_stream(container, media: MediaFile):  # type: ignore[no-untyped-def]
+    if not container.streams.video:
+        raise UnsupportedMediaError(f"no video stream in {media.name!r}", path=str(media.path))
+    return container.streams.video[0]
+
+
+def video_layout(source: Source, *, limits: MediaLimits | None = None) -> VideoLayout:
     """Read packet flags and timestamps of the first video stream without decoding.
 
     Parameters
     ----------
-    path
-        Video file.
+    source
+        Video file, or an open :class:`MediaFile`.
+    limits : MediaLimits, optional
+        Budgets when ``source`` is a path (an open MediaFile carries its own).
 
     Returns
     -------
@@ -182,12 +222,14 @@ def video_layout(path: str | os.PathLike[str]) -> VideoLayout:
     Raises
     ------
     MediaNotFoundError, UnsupportedMediaError, CorruptMediaError
+    MediaTooLargeError
+        More packets than ``MediaLimits.max_packets``, or demuxed timestamps beyond
+        ``MediaLimits.max_duration_s``.
     """
     av = require_av()
-    with open_container(path) as container:
-        if not container.streams.video:
-            raise UnsupportedMediaError(f"no video stream in {Path(path).name!r}", path=str(path))
-        stream = container.streams.video[0]
+    with open_media(source, limits=limits) as media, media_errors(media, "demux"), media.container() as container:
+        budget = media.limits
+        stream = _video_stream(container, media)
         start = _start_s(container, stream)
         tb = stream.time_base
         keys: list[float] = []
@@ -198,30 +240,52 @@ def video_layout(path: str | os.PathLike[str]) -> VideoLayout:
                 if packet.size == 0:
                     continue
                 n += 1
+                if n > budget.max_packets:
+                    raise MediaTooLargeError(
+                        f"{media.name!r} has more than {budget.max_packets} video packets "
+                        "(raise MediaLimits.max_packets to read it)", path=str(media.path))
                 ts = packet.pts if packet.pts is not None else packet.dts
                 if ts is None or tb is None:
                     continue
                 t = float(ts * tb) - start
+                if not math.isfinite(t):
+                    continue
+                if t > budget.max_duration_s:
+                    raise MediaTooLargeError(
+                        f"{media.name!r} has video packets at {t:.0f} s, beyond the budget of "
+                        f"{budget.max_duration_s:.0f} s (raise MediaLimits.max_duration_s to read it)",
+                        path=str(media.path))
                 last = t if last is None else max(last, t)
                 if packet.is_keyframe:
                     keys.append(t)
         except av.error.FFmpegError as exc:
             if n == 0:
-                raise CorruptMediaError(f"cannot demux {Path(path).name!r}", path=str(path),
+                raise CorruptMediaError(f"cannot demux {media.name!r}", path=str(media.path),
                                         stderr=str(exc)) from exc
-            log.warning("demuxing %s stopped early: %s", path, exc)
+            log.warning("demuxing %s stopped early: %s", media.path, exc)
         rate = stream.average_rate or stream.guessed_rate
-        duration = None if container.duration is None else container.duration / 1_000_000
-        if duration is None and stream.duration is not None and tb is not None:
-            duration = float(stream.duration * tb)
-        if duration is None and last is not None:
-            duration = last + (1.0 / float(rate) if rate else 0.0)
-        return VideoLayout(np.unique(np.asarray(keys, dtype=np.float64)), duration,
-                           float(rate) if rate else None, n)
+        fr = float(rate) if rate else None
+        fr = fr if fr is not None and math.isfinite(fr) and 0 < fr < 10_000 else None
+        claimed = None if container.duration is None else container.duration / 1_000_000
+        if _finite_positive(claimed) is None and stream.duration is not None and tb is not None:
+            claimed = float(stream.duration * tb)
+        demuxed = None if last is None else max(last, 0.0) + (1.0 / fr if fr else 0.0)
+        duration = _choose_duration(_finite_positive(claimed), demuxed, budget.max_duration_s)
+        return VideoLayout(np.unique(np.asarray(keys, dtype=np.float64)), duration, fr, n,
+                           claimed_duration_s=claimed, demuxed_duration_s=demuxed)
+
+
+def _choose_duration(claimed: float | None, demuxed: float | None, max_duration_s: float) -> float | None:
+    """The claim when the demuxed timestamps agree with it (within 1 s or 10 %), else what was demuxed."""
+    if demuxed is None:
+        return claimed if claimed is not None and claimed <= max_duration_s else None
+    if claimed is not None and abs(claimed - demuxed) <= max(1.0, 0.1 * demuxed):
+        return claimed
+    return demuxed
 
 
 def iter_video_frames(
-    path: str | os.PathLike[str],
+    source: Source,
     *,
     keyframes_only: bool = False,
     times_s: Sequence[float] | np.ndarray | None = None,
@@ -229,13 +293,14 @@ def iter_video_frames(
     max_side: int = DEFAULT_MAX_SIDE,
     max_frames: int = 2000,
     threads: int = 0,
+    limits: MediaLimits | None = None,
 ) -> Iterator[DecodedFrame]:
     """Decode chosen frames of the first video stream, in presentation order.
 
     Parameters
     ----------
-    path
-        Video file.
+    source
+        Video file, or an open :class:`MediaFile`.
     keyframes_only : bool
         Decode codec keyframes only (``skip_frame="NONKEY"``): the cheapest mode.
     times_s : sequence of float, optional
@@ -249,6 +314,8 @@ def iter_video_frames(
         Stop after yielding this many frames (bounds the work on long files).
     threads : int
         Decoder threads (0: FFmpeg's automatic choice).
+    limits : MediaLimits, optional
+        Budgets when ``source`` is a path (an open MediaFile carries its own).
 
     Yields
     ------
@@ -260,6 +327,9 @@ def iter_video_frames(
         When the file is missing or not a video.
     CorruptMediaError
         When decoding fails before any frame could be produced.
+    MediaTooLargeError
+        Frames larger than ``MediaLimits.max_frame_pixels``, more decoded frames than
+        ``max_decoded_frames``, or decoded timestamps beyond ``max_duration_s``.
     """
     if max_frames < 1:
         raise InvalidArgumentError(f"max_frames must be >= 1 (got {max_frames})")
@@ -267,21 +337,20 @@ def iter_video_frames(
         raise InvalidArgumentError(f"max_side must be >= 16 px (got {max_side})")
     av = require_av()
     targets = np.sort(np.asarray([] if times_s is None else times_s, dtype=np.float64))
-    with open_container(path) as container:
-        if not container.streams.video:
-            raise UnsupportedMediaError(f"no video stream in {Path(path).name!r}", path=str(path))
-        stream = container.streams.video[0]
+    with open_media(source, limits=limits) as media, media_errors(media, "decode"), \
+            media.container() as container:
+        budget = media.limits
+        stream = _video_stream(container, media)
         ctx = stream.codec_context
-        try:
-            ctx.thread_count = int(threads)
-            ctx.thread_type = "SLICE" if keyframes_only else "AUTO"
-        except (AttributeError, ValueError, av.error.FFmpegError):  # pragma: no cover - codec specific
-            pass
+        _av.set_threads(ctx, threads, slice_only=keyframes_only)
         if keyframes_only:
-            ctx.skip_frame = "NONKEY"
+            _av.set_keyframes_only(ctx)
+        _av.bound_frame_pixels(ctx, media)
         start = _start_s(container, stream)
         rate = stream.average_rate or stream.guessed_rate
         half_frame = 0.5 / float(rate) if rate else 0.02
+        if not (math.isfinite(half_frame) and half_frame > 0):
+            half_frame = 0.02
         size: tuple[int, int] | None = None
         yielded = 0
         index = 0
@@ -289,11 +358,22 @@ def iter_video_frames(
         try:
             for frame in container.decode(stream):
                 index += 1
-                if frame.time is not None:
-                    t = float(frame.time) - start
-                else:  # no timestamp: fall back on the nominal frame rate
+                if index > budget.max_decoded_frames:
+                    raise MediaTooLargeError(
+                        f"{media.name!r} has more than {budget.max_decoded_frames} frames to decode "
+                        "(raise MediaLimits.max_decoded_frames to read it)", path=str(media.path))
+                if frame.width * frame.height > budget.max_frame_pixels:
+                    raise MediaTooLargeError(
+                        f"a frame of {media.name!r} is {frame.width}x{frame.height} px, above the budget of "
+                        f"{budget.max_frame_pixels} px", path=str(media.path))
+                t = float(frame.time) - start if frame.time is not None else math.nan
+                if not math.isfinite(t):  # no timestamp: fall back on the nominal frame rate
                     t = (index - 1) * 2 * half_frame
-                key = bool(frame.key_frame) or frame.pict_type == av.video.frame.PictureType.I
+                if t > budget.max_duration_s:
+                    raise MediaTooLargeError(
+                        f"{media.name!r} has frames at {t:.0f} s, beyond the budget of {budget.max_duration_s:.0f} s "
+                        "(raise MediaLimits.max_duration_s to read it)", path=str(media.path))
+                key = _av.is_key(frame)
                 if keyframes_only:
                     take = key  # some decoders (VP9) ignore skip_frame
                 else:
@@ -306,19 +386,21 @@ def iter_video_frames(
                     if not keyframes_only and ti >= targets.size and not include_keyframes:
                         break
                     continue
+                if frame.width < 1 or frame.height < 1:
+                    continue
                 if size is None:
                     size = _target_size(frame.width, frame.height, max_side)
                 image = frame.to_ndarray(format="rgb24", width=size[0], height=size[1],
                                          interpolation="AREA")
-                image = _rotate(image, getattr(frame, "rotation", 0) or 0)
+                image = _rotate(image, _av.rotation(frame, stream))
                 yield DecodedFrame(t, image, key)
                 yielded += 1
                 if yielded >= max_frames:
                     break
         except av.error.FFmpegError as exc:
             if yielded == 0:
-                raise CorruptMediaError(f"cannot decode {Path(path).name!r}", path=str(path),
+                raise CorruptMediaError(f"cannot decode {media.name!r}", path=str(media.path),
                                         stderr=str(exc)) from exc
-            log.warning("decoding %s stopped early after %d frames: %s", path, yielded, exc)
+            log.warning("decoding %s stopped early after %d frames: %s", media.path, yielded, exc)
         if yielded == 0 and index == 0:
-            raise CorruptMediaError(f"no decodable video frame in {Path(path).name!r}", path=str(path))
+            raise CorruptMediaError(f"no decodable video frame in {media.name!r}", path=str(media.path))

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import CorruptMediaError, InvalidArgumentError, MediaNotFoundError, UnsupportedMediaError
+from ..errors import MediaTooLargeError
+from . import _av
+from .source import MediaFile, _check_path, media_errors, open_media
 from .tools import require_av
 
 __all__ = ["MediaInfo", "check_media_path", "probe"]
@@ -60,7 +62,9 @@ class MediaInfo:
 
 
 def check_media_path(path: str | os.PathLike[str]) -> Path:
-    """Return ``path`` as a :class:`~pathlib.Path` after checking it names a readable file.
+    """Return ``path`` as a :class:`~pathlib.Path` after checking it names a non-empty regular file.
+
+    Only ``os.stat`` is used: FIFOs, devices and sockets are refused without being opened.
 
     Raises
     ------
@@ -68,41 +72,19 @@ def check_media_path(path: str | os.PathLike[str]) -> Path:
         When ``path`` is not a str or path-like.
     MediaNotFoundError
         When there is no regular file at ``path``.
+    CorruptMediaError
+        When the file is empty.
     """
-    if not isinstance(path, (str, os.PathLike)):
-        raise InvalidArgumentError(f"expected a file path (str or os.PathLike), got {type(path).__name__}")
-    p = Path(path)
-    if not p.exists():
-        raise MediaNotFoundError(f"no such file: {str(p)!r}", path=str(p))
-    if not p.is_file():
-        raise MediaNotFoundError(f"not a regular file: {str(p)!r}", path=str(p))
-    if p.stat().st_size == 0:
-        raise CorruptMediaError(f"file is empty (0 bytes): {str(p)!r}", path=str(p))
-    return p
+    return _check_path(path)
 
 
-def open_container(path: str | os.PathLike[str]):
-    """Open ``path`` with PyAV, mapping its failures onto provenance errors."""
-    av = require_av()
-    p = check_media_path(path)
-    try:
-        return av.open(str(p), metadata_errors="replace")
-    except av.error.InvalidDataError as exc:
-        raise UnsupportedMediaError(
-            f"not a media file FFmpeg can read: {p.name!r} (expected a video such as mp4, mov, mkv, avi)",
-            path=str(p), stderr=str(exc),
-        ) from exc
-    except (av.error.FFmpegError, OSError) as exc:
-        raise CorruptMediaError(f"cannot open {p.name!r}", path=str(p), stderr=str(exc)) from exc
-
-
-def probe(path: str | os.PathLike[str]) -> MediaInfo:
+def probe(source: str | os.PathLike[str] | MediaFile) -> MediaInfo:
     """Describe the container and first video stream of a file.
 
     Parameters
     ----------
-    path
-        Media file.
+    source
+        Media file, or an open :class:`~provenance.media.source.MediaFile`.
 
     Returns
     -------
@@ -110,31 +92,33 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
 
     Raises
     ------
-    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError
+    MediaNotFoundError, UnsupportedMediaError, CorruptMediaError, MediaTooLargeError
     """
     av = require_av()
-    with open_container(path) as container:
+    with open_media(source) as media, media_errors(media, "probe"), media.container() as container:
+        path = str(media.path)
         duration_s = None if container.duration is None else container.duration / 1_000_000
-        tags = {str(k): str(v) for k, v in container.metadata.items()}
+        tags = _av.tags(container)
         videos = list(container.streams.video)
         if not videos:
-            return MediaInfo(str(path), container.format.name, duration_s, None, None, 0, None, None,
+            return MediaInfo(path, container.format.name, duration_s, None, None, 0, None, None,
                              False, tags, {})
         stream = videos[0]
         ctx = stream.codec_context
         rate = stream.average_rate or stream.guessed_rate
         rotation = 0
         try:
-            # The display matrix is exposed on decoded frames only.
+            _av.bound_frame_pixels(ctx, media)
+            # The display matrix is exposed on decoded frames only (PyAV >= 13).
             for frame in container.decode(stream):
-                rotation = int(round(getattr(frame, "rotation", 0) or 0))
+                rotation = int(round(_av.rotation(frame, stream)))
                 break
-        except (av.error.FFmpegError, StopIteration):
+        except (av.error.FFmpegError, MediaTooLargeError):
             log.debug("could not decode a first frame of %s to read its rotation", path)
         if duration_s is None and stream.duration is not None and stream.time_base is not None:
             duration_s = float(stream.duration * stream.time_base)
         return MediaInfo(
-            path=str(path),
+            path=path,
             format_name=container.format.name,
             duration_s=duration_s,
             width=ctx.width or None,
@@ -144,5 +128,5 @@ def probe(path: str | os.PathLike[str]) -> MediaInfo:
             frame_rate=float(rate) if rate else None,
             has_video=True,
             tags=tags,
-            stream_tags={str(k): str(v) for k, v in stream.metadata.items()},
+            stream_tags=_av.tags(stream),
         )

@@ -21,13 +21,20 @@ _explicit: str | None = None
 
 
 def set_ffmpeg(path: str | os.PathLike[str] | None) -> None:
-    """Use this ffmpeg binary from now on (``None`` restores the automatic lookup).
+    """Deprecated: the library never runs an ffmpeg binary (PyAV decodes in-process).
+
+    It still sets the binary :func:`find_ffmpeg` returns (used by the fixture and benchmark
+    scripts), and will be removed in a later release.
 
     Parameters
     ----------
     path
-        Path to an executable ffmpeg.
+        Path to an executable ffmpeg (``None`` restores the automatic lookup).
     """
+    import warnings
+
+    warnings.warn("provenance.set_ffmpeg() is deprecated and changes nothing in the analysis: probing and decoding "
+                  "use PyAV's bundled FFmpeg libraries, never an ffmpeg binary", DeprecationWarning, stacklevel=2)
     global _explicit
     if path is None:
         _explicit = None

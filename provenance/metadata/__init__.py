@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from ..errors import CorruptMediaError, MediaNotFoundError, ProvenanceError, UnsupportedMediaError
-from ..media.probe import check_media_path
+from ..errors import CorruptMediaError, ProvenanceError, UnsupportedMediaError
+from ..media.source import MediaFile, open_media
 from ._raw import RawResult
 from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeTag, TrackPoint
 
@@ -36,6 +36,8 @@ log.addHandler(logging.NullHandler())
 
 _ISO_TOP = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot", b"uuid", b"meta", b"PICT", b"styp"}
 _SRT_RE = re.compile(rb"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.S)
+#: DJI Mavic 2 / Mavic Pro "style" SRT without cue timings: the index line, then the date line, then [latitude ...]
+_SRT_DJI_NOTIME = re.compile(rb"^\s*\d+\s*\r?\n\s*\d{4}[.-]\d{1,2}[.-]\d{1,2} \d{1,2}:\d{2}:\d{2}[^\n]*\r?\n\s*\[\s*lat", re.S)
 _ASF = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 #: Containers we do not parse natively but FFmpeg (PyAV) opens: DV DIF, MPEG-PS/ES, FLV, Ogg, RealMedia.
 #: Anything else unknown is refused at once rather than handed to FFmpeg's slow format probing.
@@ -63,12 +65,16 @@ def sniff_format(head: bytes) -> str | None:
         return "avi"
     if head[:16] == _ASF:
         return "asf"
+    if head[:4] == b"FLV\x01":
+        return "flv"
+    if head[:3] == b"\x1f\x07\x00" and len(head) >= 80:
+        return "dv"
     if len(head) > 376 and head[0] == 0x47 and head[188] == 0x47 and head[376] == 0x47:
         return "mpegts"
     if len(head) > 392 and head[4] == 0x47 and head[196] == 0x47 and head[388] == 0x47:
         return "mpegts"
     body = head.lstrip(b"\xef\xbb\xbf")
-    if _SRT_RE.match(body):
+    if _SRT_RE.match(body) or _SRT_DJI_NOTIME.match(body):
         return "dji_srt"
     if body and b"\x00" not in body[:4096]:
         try:
@@ -105,6 +111,14 @@ def _parser(fmt: str) -> Callable[[BinaryIO], RawResult]:
         from .dji_srt import parse_dji_srt
 
         return parse_dji_srt
+    if fmt == "flv":
+        from .flv import parse_flv
+
+        return parse_flv
+    if fmt == "dv":
+        from .dv import parse_dv
+
+        return parse_dv
     if fmt in ("jpeg", "tiff"):
         from .exif import parse_exif
 
@@ -112,7 +126,7 @@ def _parser(fmt: str) -> Callable[[BinaryIO], RawResult]:
     raise UnsupportedMediaError(f"no parser for format {fmt!r}")  # pragma: no cover
 
 
-def _probe_fallback(path: Path, raw: RawResult) -> None:
+def _probe_fallback(path: Path | MediaFile, raw: RawResult) -> None:
     """Fill size/codec/duration from PyAV for containers whose pure parser does not give them."""
     try:
         from ..media.probe import probe
@@ -145,7 +159,7 @@ def _find_sidecar(path: Path) -> Path | None:
     return None
 
 
-def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa: bool = True) -> Metadata:
+def extract_metadata(path: str | os.PathLike[str] | MediaFile, *, sidecar: bool = True, c2pa: bool = True) -> Metadata:
     """Read and normalise the provenance metadata of a video, still or telemetry file.
 
     The format is recognised from the file's first bytes, not its extension.  Reads are
@@ -153,8 +167,8 @@ def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa
 
     Parameters
     ----------
-    path : str or path-like
-        The file.
+    path : str, path-like or MediaFile
+        The file, or the call's open :class:`~provenance.media.MediaFile` (shared, not reopened).
     sidecar : bool, default True
         Also read a DJI ``.srt`` telemetry file with the same stem next to a video.
     c2pa : bool, default True
@@ -180,11 +194,14 @@ def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa
     >>> md = extract_metadata("clip.mov")                         # doctest: +SKIP
     >>> [(t.meaning, t.value.isoformat(), t.tz_state) for t in md.times]  # doctest: +SKIP
     """
-    p = check_media_path(path)
-    try:
-        fh = open(p, "rb")
-    except OSError as exc:
-        raise MediaNotFoundError(f"cannot open {str(p)!r}: {exc.strerror}", path=str(p)) from exc
+    with open_media(path) as media:
+        return _extract_metadata(media, sidecar=sidecar, c2pa=c2pa)
+
+
+def _extract_metadata(media: MediaFile, *, sidecar: bool, c2pa: bool) -> Metadata:
+    """:func:`extract_metadata` over the call's open media object (one open serves every reader)."""
+    p = media.path
+    fh = media.stream()
     with fh:
         head = fh.read(4096)
         fmt = sniff_format(head)
@@ -195,7 +212,7 @@ def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa
         if fmt is None:
             raw = RawResult(container="unknown")
             if head.startswith(_FFMPEG_ONLY):
-                _probe_fallback(p, raw)
+                _probe_fallback(media, raw)
             if raw.width is None and raw.duration_s is None:
                 raise UnsupportedMediaError(
                     f"unknown media format (first bytes {head[:8].hex()}); supported: MP4/MOV/HEIC, Matroska/WebM, "
@@ -245,7 +262,7 @@ def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa
                     scan_xmp(BoundedReader(fh), raw)
             if fmt in ("mpegts",) or (fmt == "isobmff" and raw.container not in ("heic", "avif") and raw.width is None
                                       and raw.duration_s is None and "mp4:moov/mvhd/timescale" in raw.tags):
-                _probe_fallback(p, raw)
+                _probe_fallback(media, raw)
             if not raw.tags and raw.duration_s is None and raw.width is None and not raw.track:
                 raise CorruptMediaError(
                     f"{fmt} file but nothing could be read ({'; '.join(q.message for q in raw.problems) or 'no structure'})",
@@ -267,7 +284,7 @@ def extract_metadata(path: str | os.PathLike[str], *, sidecar: bool = True, c2pa
         from .c2pa import read_c2pa
 
         try:
-            c2 = read_c2pa(p)
+            c2 = read_c2pa(media)
         except OSError as exc:
             c2 = C2PAInfo(state="error", validation_errors=(str(exc),))
     from .normalize import normalize

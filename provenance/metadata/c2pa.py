@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ..media.source import MediaFile
 from ._raw import BoundedReader
 from .model import C2PAInfo
 
@@ -24,8 +25,16 @@ log = logging.getLogger(__name__)
 _SCAN = 4 * 1024 * 1024
 
 
-def has_c2pa_marker(path: str | Path) -> bool:
+def has_c2pa_marker(path: str | Path | MediaFile) -> bool:
     """True when the first or last 4 MiB of the file contain a C2PA JUMBF label."""
+    if isinstance(path, MediaFile):  # the call's open media object: bounded reads, no new open
+        head = path.read(0, _SCAN)
+        if b"c2pa" in head and b"jumb" in head:
+            return True
+        if path.size > _SCAN:
+            tail = path.read(max(path.size - _SCAN, _SCAN), _SCAN)
+            return b"c2pa" in tail and b"jumb" in tail
+        return False
     with open(path, "rb") as fh:
         r = BoundedReader(fh)
         head = r.read(0, _SCAN)
@@ -95,7 +104,20 @@ def summarise(store: dict[str, Any], validation_state: str | None) -> C2PAInfo:
     )
 
 
-def read_c2pa(path: str | Path) -> C2PAInfo:
+def _mime(media: MediaFile) -> str:
+    head = media.head
+    if head[:3] == b"\xff\xd8\xff":
+        return "image/jpeg"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "image/tiff"
+    if head[8:12] in (b"heic", b"heix", b"mif1", b"msf1"):
+        return "image/heic"
+    if head[8:12] == b"avif":
+        return "image/avif"
+    return "video/mp4"
+
+
+def read_c2pa(path: str | Path | MediaFile) -> C2PAInfo:
     """Read and validate the C2PA manifest of ``path`` offline.
 
     Returns
@@ -117,10 +139,13 @@ def read_c2pa(path: str | Path) -> C2PAInfo:
         ctx = None
         if hasattr(c2pa, "Settings") and hasattr(c2pa.Settings, "from_dict") and hasattr(c2pa, "Context"):
             ctx = c2pa.Context(c2pa.Settings.from_dict(settings))
-            reader = c2pa.Reader(str(path), context=ctx)
+            if isinstance(path, MediaFile):
+                reader = c2pa.Reader(_mime(path), path.stream(), context=ctx)
+            else:
+                reader = c2pa.Reader(str(path), context=ctx)
         else:  # older c2pa-python
             c2pa.load_settings(json.dumps(settings))
-            reader = c2pa.Reader(str(path))
+            reader = c2pa.Reader(str(path.path if isinstance(path, MediaFile) else path))
         store = json.loads(reader.json())
         state = None
         if hasattr(reader, "get_validation_state"):

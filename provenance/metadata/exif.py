@@ -136,4 +136,9 @@ def parse_exif(fh: BinaryIO, container: str) -> RawResult:
             res.width, res.height = int(w), int(h)
     if not tags:
         res.problem("no_exif", "no EXIF found", "exif")
+    from .iptc import read_jpeg_iptc, read_samsung_trailer
+
+    if container == "jpeg":
+        read_jpeg_iptc(reader, res)
+    read_samsung_trailer(reader, res)
     return res

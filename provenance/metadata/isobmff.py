@@ -183,6 +183,9 @@ def parse_isobmff(fh: BinaryIO) -> RawResult:
     if not seen_moov:
         res.problem("no_moov", "no 'moov' box found (file truncated or not a movie)", "moov")
     _finish(ctx)
+    from .iptc import read_samsung_trailer
+
+    read_samsung_trailer(reader, res)
     return res
 
 
@@ -238,6 +241,23 @@ def _container(buf: bytes, start: int, end: int, ctx: _Ctx, path: str, depth: in
             ctx.cur[typ] = buf[s:e]
         elif typ == "uuid" and buf[s:s + 16] == _XMP_UUID:
             _xmp(buf[s + 16:e], ctx.res, f"mp4:{p}/XMP")
+        elif typ == "uuid" and buf[s:s + 16] == _CANON_UUID:
+            _canon_cr3(buf, s + 16, e, ctx, f"{p}/canon", depth + 1)
+
+
+def _canon_cr3(buf: bytes, start: int, end: int, ctx: _Ctx, path: str, depth: int) -> None:
+    """Canon CR3: CMT1 (IFD0), CMT2 (Exif IFD), CMT4 (GPS IFD) are whole TIFF blocks, CNCV the codec version."""
+    from .tiff import read_tiff_block
+
+    if depth > MAX_DEPTH:
+        return
+    for typ, s, e in _iter_boxes(buf, start, end, ctx, path):
+        if typ == "CNCV":
+            ctx.res.tags[f"mp4:{path}/CNCV"] = buf[s:e].split(b"\0", 1)[0].decode("latin-1")
+        elif typ in ("CMT1", "CMT2", "CMT4"):
+            ifd = {"CMT1": "Image", "CMT2": "EXIF", "CMT4": "GPS"}[typ]
+            read_tiff_block(buf[s:e], ifd, ctx.res, f"mp4:{path}/{typ}")
+            ctx.res.container = "cr3"
 
 
 def _times(b: bytes, off: int, v: int) -> tuple[int, int, int]:
@@ -378,15 +398,66 @@ def _stsd(b: bytes, ctx: _Ctx, p: str) -> None:
                     ctx.res.tags[f"mp4:moov/trak[{n}]/stsd/compressor_name"] = cname
 
 
+def _shown(text: str) -> str:
+    """Text with control characters shown as ``\\xNN`` escapes (never a hex dump of the whole value)."""
+    text = text.strip("\0").rstrip()
+    return "".join(c if c.isprintable() or c in "\t\n" else f"\\x{ord(c):02x}" for c in text)
+
+
 def _qt_string(b: bytes) -> str | None:
-    """QuickTime udta string: u16 length, u16 language, text."""
+    """QuickTime udta string: u16 length, u16 language, text.
+
+    Language codes below 0x400 are Macintosh language codes, whose text is Mac Roman (QuickTime File
+    Format, "User data text"); above, packed ISO 639-2 codes with UTF-8 text.
+    """
     if len(b) >= 4:
-        ln = struct.unpack_from(">H", b, 0)[0]
+        ln, lang = struct.unpack_from(">HH", b, 0)
         if 0 < ln <= len(b) - 4:
-            t = printable(b[4:4 + ln], limit=4096)
-            if t is not None:
+            data = b[4:4 + ln]
+            t = printable(data, limit=4096)
+            if t is not None and (lang >= 0x400 or data.isascii()):
                 return t
+            try:
+                return _shown(data.decode("utf-8"))
+            except UnicodeDecodeError:
+                return _shown(data.decode("mac_roman"))
     return None
+
+
+def _3gpp_string(b: bytes) -> str | None:
+    """3GPP asset string (TS 26.244 'titl', 'auth', 'dscp' ...): FullBox, u16 language, UTF-8 or UTF-16 text."""
+    if len(b) < 6:
+        return None
+    data = b[6:]
+    if data[:2] in (b"\xfe\xff", b"\xff\xfe"):
+        return _shown(data.decode("utf-16", "replace"))
+    return _shown(data.split(b"\0", 1)[0].decode("utf-8", "replace"))
+
+
+def _3gpp_loci(b: bytes) -> dict[str, Any] | None:
+    """3GPP 'loci' (TS 26.244 8.10): name, role, longitude, latitude, altitude (16.16 fixed point), body, notes."""
+    if len(b) < 7:
+        return None
+    pos = 6
+    end = b.find(b"\0", pos)
+    if end < 0 or end + 14 > len(b):
+        return None
+    name = b[pos:end].decode("utf-8", "replace")
+    pos = end + 1
+    role = b[pos]
+    lon, lat, alt = struct.unpack_from(">iii", b, pos + 1)
+    rest = b[pos + 13:].split(b"\0")
+    out = {"name": name, "role": role, "lon": lon / 65536.0, "lat": lat / 65536.0, "alt_m": alt / 65536.0,
+           "body": rest[0].decode("utf-8", "replace") if rest else ""}
+    if not (-90 <= out["lat"] <= 90 and -180 <= out["lon"] <= 180):
+        return None
+    return out
+
+
+#: 3GPP asset-information boxes holding one language-tagged string
+_3GPP_STRINGS = {"titl", "dscp", "cprt", "perf", "auth", "gnre", "albm", "kywd", "clsf"}
+#: Canon CR3 metadata box (ExifTool QuickTime/Canon 'uuid' 85c0b687-820f-11e0-8111-f4ce462b6a48)
+_CANON_UUID = bytes.fromhex("85c0b687820f11e08111f4ce462b6a48")
 
 
 def _udta(buf: bytes, start: int, end: int, ctx: _Ctx, path: str, depth: int) -> None:
@@ -415,6 +486,23 @@ def _udta(buf: bytes, start: int, end: int, ctx: _Ctx, path: str, depth: int) ->
             res.tags[key] = text if text is not None else short_hex(body)
             continue
         if typ in ("hdlr",):
+            continue
+        if typ == "loci":
+            loc = _3gpp_loci(body)
+            if loc is not None:
+                res.tags[key] = (f"lat={loc['lat']:.5f} lon={loc['lon']:.5f} alt={loc['alt_m']:.2f} "
+                                 f"role={loc['role']} body={loc['body']}")
+                res.extra["loci"] = loc
+                continue
+        if typ in _3GPP_STRINGS and body[:4] == b"\0\0\0\0":
+            text = _3gpp_string(body)
+            if text is not None:
+                res.tags[key] = text
+                continue
+        if typ == "TAGS" and body.startswith(b"PENTAX"):
+            # Pentax movie tags: the make string opens the binary record (ExifTool Pentax::MOV)
+            res.tags[f"{key}/Make"] = body[:24].split(b"\0", 1)[0].decode("latin-1").strip()
+            res.tags[key] = short_hex(body)
             continue
         text = printable(body, limit=256)
         res.tags[key] = text if text is not None and text.strip() else short_hex(body)
@@ -523,16 +611,32 @@ _XMP_FIELDS = ("xmp:CreateDate", "xmp:ModifyDate", "xmp:MetadataDate", "photosho
 
 
 def _xmp(b: bytes, res: RawResult, key: str) -> None:
-    """Keep the XMP packet (cut at 64 KiB) and pull out the few fields that date or place it."""
+    """Keep the XMP packet (cut at 4 KiB in the raw table), parse it, and file its fields under ``key``."""
+    from .xmp import parse_xmp
+
     text = b[:65536].decode("utf-8", "replace")
     res.tags[key] = text[:4096]
-    for f in _XMP_FIELDS:
-        pre, name = f.split(":", 1)
-        pres = "(?:xmp|xap)" if pre == "xmp" else re.escape(pre)  # "xap" is the pre-2004 prefix
-        m = re.search(rf'\b{pres}:{name}\s*=\s*"([^"]*)"', text) or re.search(
-            rf"<{pres}:{name}>([^<]*)</{pres}:{name}>", text)
-        if m:
-            res.tags[f"{key}/{f}"] = m.group(1).strip()
+    info = parse_xmp(b)
+    if info.error:
+        res.problem("xmp_unreadable", f"XMP packet not parsed: {info.error}; fields read by pattern", key)
+        for f in _XMP_FIELDS:
+            pre, name = f.split(":", 1)
+            pres = "(?:xmp|xap)" if pre == "xmp" else re.escape(pre)  # "xap" is the pre-2004 prefix
+            m = re.search(rf'\b{pres}:{name}\s*=\s*"([^"]*)"', text) or re.search(
+                rf"<{pres}:{name}>([^<]*)</{pres}:{name}>", text)
+            if m:
+                res.tags[f"{key}/{f}"] = m.group(1).strip()
+        return
+    for f, v in info.fields.items():
+        res.tags[f"{key}/{f}"] = v
+    for i, ev in enumerate(info.history):
+        res.tags[f"{key}/xmpMM:History[{i}]"] = " | ".join(
+            x for x in (ev.action, ev.when, ev.software_agent, ev.changed) if x)
+    for i, r in enumerate(info.derived_from):
+        res.tags[f"{key}/xmpMM:DerivedFrom[{i}]"] = r
+    for i, r in enumerate(info.ingredients):
+        res.tags[f"{key}/xmpMM:Ingredients[{i}]"] = r
+    res.extra.setdefault("xmp", []).append((key, info))
 
 
 def scan_xmp(reader: BoundedReader, res: RawResult, *, limit: int = 4 * 1024 * 1024) -> None:
@@ -640,9 +744,25 @@ def _finish(ctx: _Ctx) -> None:
                 res.frame_rate = n * video["timescale"] / tot
     elif res.container not in ("heic", "avif"):
         res.problem("no_video_track", "no video track found", "mp4:moov")
+    if video is not None:
+        _encoder_sei(video, ctx)
     if res.container in ("heic", "avif") and res.extra.get("ispe"):
         res.width, res.height = res.extra["ispe"]
         res.rotation_deg = res.extra.get("irot", 0)
+    # GoPro 'fdsc' (GoPro SOS track) record: firmware, serials and the model name (HERO5 and later);
+    # field offsets as ExifTool's GoPro::fdsc table reads them
+    for t in ctx.tracks:
+        if t.get("format") != "fdsc":
+            continue
+        samples = _sample_table(t, res)
+        if samples:
+            data = ctx.reader.read(samples[0][0], min(samples[0][1], 4096))
+            if data[:4] == b"GPRO":
+                for off, n, name in ((0x08, 15, "firmware"), (0x17, 16, "lens_serial"), (0x57, 15, "serial"),
+                                     (0x66, 16, "model")):
+                    v = data[off:off + n].split(b"\0", 1)[0]
+                    if v and all(32 <= c < 127 for c in v):
+                        res.tags[f"gopro:fdsc/{name}"] = v.decode("ascii").strip()
     # GoPro telemetry
     for t in ctx.tracks:
         if t.get("format") != "gpmd":
@@ -674,6 +794,33 @@ def _finish(ctx: _Ctx) -> None:
             res.tags.setdefault(f"gpmf:{k}", v)
         for msg in st.problems[:5]:
             res.problem("gpmf", msg, "gpmf")
+
+
+_SEI_SETTINGS = re.compile(rb"(x264 - core \d+[\x20-\x7e]{0,1500}|x265 \(build \d+\)[\x20-\x7e]{0,1500}|"
+                           rb"Lavc\d+\.\d+\.\d+[\x20-\x7e]{0,40})")
+
+
+def encoder_settings(data: bytes, *, lavc: bool = True) -> str | None:
+    """The x264/x265 settings string (or, with ``lavc``, a Lavc tag) an encoder leaves in its first SEI."""
+    m = _SEI_SETTINGS.search(data)
+    while m is not None and not lavc and m.group(1).startswith(b"Lavc"):
+        m = _SEI_SETTINGS.search(data, m.end())
+    if m is None:
+        return None
+    text = m.group(1).decode("latin-1")
+    return "".join(c for c in text if c.isprintable())[:600]
+
+
+def _encoder_sei(video: dict[str, Any], ctx: _Ctx) -> None:
+    """Read the first video chunk (at most 256 KiB) for an encoder settings string."""
+    co = video.get("stco") or video.get("co64")
+    if not co or len(co) < 12:
+        return
+    off = struct.unpack_from(">Q", co, 8)[0] if video.get("co64") is not None and not video.get("stco") \
+        else struct.unpack_from(">I", co, 8)[0]
+    text = encoder_settings(ctx.reader.read(off, 256 * 1024))
+    if text:
+        ctx.res.tags["h264:SEI/encoder_settings"] = text
 
 
 def _uint(b: bytes, off: int, size: int) -> int:

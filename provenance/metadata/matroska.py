@@ -281,4 +281,9 @@ def parse_matroska(fh: BinaryIO) -> RawResult:
             if t.get("default_duration_ns"):
                 res.frame_rate = 1e9 / t["default_duration_ns"]
     res.rotation_deg = 0 if res.width else None
+    from .isobmff import encoder_settings
+
+    sei = encoder_settings(r.read(0, 1 << 20), lavc=False)
+    if sei:
+        res.tags["h264:SEI/encoder_settings"] = sei
     return res

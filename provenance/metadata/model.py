@@ -152,6 +152,12 @@ class TrackPoint(_ToDict):
         [m].
     speed_mps : float or None
         Ground speed [m/s].
+    height_m : float or None
+        Height above the take-off point [m] (DJI ``H``, ``rel_alt``, barometer), not an altitude.
+    gimbal_yaw_deg, gimbal_pitch_deg : float or None
+        Camera (gimbal) direction [deg]: yaw clockwise from north, pitch below the horizon negative.
+    flight_yaw_deg : float or None
+        Aircraft heading [deg], clockwise from north.
     """
 
     lat: float
@@ -160,6 +166,10 @@ class TrackPoint(_ToDict):
     time: datetime | None = None
     alt_m: float | None = None
     speed_mps: float | None = None
+    height_m: float | None = None
+    gimbal_yaw_deg: float | None = None
+    gimbal_pitch_deg: float | None = None
+    flight_yaw_deg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +187,7 @@ class Device(_ToDict):
     handlers: tuple[str, ...] = ()
     brands: tuple[str, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
+    author: str | None = None
 
 
 #: What kind of program last wrote a file (:attr:`Writer.kind`).
@@ -303,3 +314,9 @@ class Metadata(_ToDict):
         loc = "no location" if self.location is None else f"{self.location.lat:.4f},{self.location.lon:.4f}"
         return (f"Metadata({self.container!r}, {n} time tag(s), {loc}, "
                 f"{len(self.track)} track point(s), {len(self.problems)} problem(s))")
+
+    def _repr_html_(self) -> str | None:
+        """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
+        from ..report.html import metadata_html  # lazy: lower rooms never import report/ at module level
+
+        return metadata_html(self)

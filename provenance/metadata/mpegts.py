@@ -14,13 +14,33 @@ from typing import BinaryIO
 
 from ._raw import BoundedReader, RawResult
 
-__all__ = ["parse_mdpm", "parse_mpegts"]
+__all__ = ["parse_mdpm", "parse_mpegts", "unescape_rbsp"]
 
 log = logging.getLogger(__name__)
 
 _MDPM_UUID = bytes.fromhex("17ee8c60f84d11d98cd60800200c9a66")
 _SCAN_BYTES = 4 * 1024 * 1024
 _MAKES = {0x0103: "Panasonic", 0x0108: "Sony", 0x1011: "Canon", 0x1104: "JVC"}
+
+
+def unescape_rbsp(data: bytes) -> bytes:
+    """Remove H.264/H.265 emulation-prevention bytes: every ``00 00 03`` becomes ``00 00``.
+
+    An encoder inserts ``03`` after two zero bytes whenever the next byte is 00-03, so that no start
+    code appears inside a NAL unit (ITU-T H.264 section 7.4.1); the SEI payload is only readable
+    once they are removed.
+    """
+    if b"\x00\x00\x03" not in data:
+        return data
+    out = bytearray()
+    zeros = 0
+    for byte in data:
+        if zeros >= 2 and byte == 3:
+            zeros = 0
+            continue
+        out.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return bytes(out)
 
 
 def _bcd(b: int) -> int:
@@ -42,7 +62,7 @@ def parse_mdpm(data: bytes) -> dict[str, object]:
     n = data[0]
     pos = 1
     fields: dict[int, bytes] = {}
-    for _ in range(min(n, 64)):
+    for _ in range(min(n, 255)):
         if pos + 5 > len(data):
             break
         fields.setdefault(data[pos], data[pos + 1:pos + 5])
@@ -71,6 +91,10 @@ def parse_mdpm(data: bytes) -> dict[str, object]:
         out["make_code"] = code
         if code in _MAKES:
             out["make"] = _MAKES[code]
+    # Sony writes the model name as text in tags 0xE4 onwards (4 bytes each, NUL padded), as ExifTool reads it
+    model = b"".join(fields.get(t, b"") for t in range(0xE4, 0xEC)).split(b"\0", 1)[0]
+    if model and all(32 <= c < 127 for c in model):
+        out["model"] = model.decode("ascii").strip()
     return out
 
 
@@ -106,8 +130,12 @@ def parse_mpegts(fh: BinaryIO) -> RawResult:
         res.problem("truncated", "last transport packet is incomplete (file truncated)", "mpegts")
     for pid, buf in per_pid.items():
         i = bytes(buf).find(_MDPM_UUID + b"MDPM")
+        if i < 0 and b"MDPM" in buf:
+            # the UUID itself may carry emulation-prevention bytes; search the unescaped stream
+            buf = bytearray(unescape_rbsp(bytes(buf)))
+            i = bytes(buf).find(_MDPM_UUID + b"MDPM")
         if i >= 0:
-            info = parse_mdpm(bytes(buf[i + 20:i + 20 + 400]))
+            info = parse_mdpm(unescape_rbsp(bytes(buf[i + 20:i + 20 + 1600]))[:1200])
             res.extra["mdpm"] = info
             if "raw" in info:
                 res.tags["h264:MDPM/DateTimeOriginal"] = info["raw"]
@@ -115,5 +143,7 @@ def parse_mpegts(fh: BinaryIO) -> RawResult:
                 res.tags["h264:MDPM/Make"] = info["make"]
             elif "make_code" in info:
                 res.tags["h264:MDPM/MakeCode"] = info["make_code"]
+            if "model" in info:
+                res.tags["h264:MDPM/Model"] = info["model"]
             break
     return res

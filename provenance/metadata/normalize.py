@@ -25,7 +25,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from ._raw import RawResult
-from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeTag, TrackPoint
+from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeTag, TrackPoint, Writer
 
 __all__ = ["implied_accuracy_m", "normalize", "parse_iso6709"]
 
@@ -250,6 +250,16 @@ def _mp4_times(b: _Builder) -> None:
         else:
             b.add(dt, off, "offset", "recording_start", k, str(v), "Apple creationdate: local time with offset")
     for k, v in t.items():
+        if k.endswith("/udta/date"):
+            # Apple Core Media / 3GPP 'date': ISO 8601 with zone (FLIR One, iOS exports)
+            dt, off, date_only = _parse_dt(str(v))
+            if dt is not None and not date_only:
+                if off is None:
+                    b.add(dt, None, "local_unknown", "recording_start", k, str(v), "udta date without zone")
+                else:
+                    b.add(dt, off, "utc" if off == 0 else "offset", "recording_start", k, str(v),
+                          "udta 'date' (ISO 8601 with zone)")
+    for k, v in t.items():
         if k.endswith("/©day") or k.endswith("/ilst/©day"):
             dt, off, date_only = _parse_dt(str(v))
             if dt is not None and not date_only:
@@ -274,7 +284,30 @@ def _mp4_times(b: _Builder) -> None:
                 b.problem("track_time_disagrees", f"{k} differs from mvhd by {v - c:+d} s", k)
 
 
+_HISTORY_MEANING = {"created": "file_written", "saved": "export", "converted": "export", "derived": "export",
+                    "produced": "export", "rendered": "export", "published": "export", "edited": "modified"}
+
+
+def _xmp_history_times(b: _Builder) -> None:
+    """xmpMM:History events: when a program saved, converted or rendered the file (never the filming)."""
+    for key, info in b.raw.extra.get("xmp", []):
+        for i, ev in enumerate(info.history):
+            if not ev.when:
+                continue
+            dt, off, _ = _parse_dt(ev.when)
+            if dt is None:
+                continue
+            mean = _HISTORY_MEANING.get(ev.action.lower(), "modified")
+            note = f"xmpMM:History '{ev.action or '?'}' by {ev.software_agent or 'unnamed software'}"
+            src = f"{key}/xmpMM:History[{i}]/when"
+            if off is None:
+                b.add(dt, None, "local_unknown", mean, src, ev.when, note)
+            else:
+                b.add(dt, off, "utc" if off == 0 else "offset", mean, src, ev.when, note)
+
+
 def _xmp_times(b: _Builder) -> None:
+    _xmp_history_times(b)
     meaning = {"xmp:CreateDate": "recording_start", "xmp:ModifyDate": "modified",
                "xmp:MetadataDate": "file_written", "photoshop:DateCreated": "recording_start",
                "exif:DateTimeOriginal": "recording_start"}
@@ -311,7 +344,7 @@ def _exif_times(b: _Builder) -> None:
         text = t.get(f"exif:{tag}")
         if not text:
             continue
-        dt, _, _ = _parse_dt(text)
+        dt, inline_off, _ = _parse_dt(text)
         src = f"exif:{tag}"
         if dt is None:
             b.problem("bad_time", f"unparseable {tag} {text!r}", src)
@@ -320,6 +353,8 @@ def _exif_times(b: _Builder) -> None:
         if ss and ss.strip().isdigit():
             dt = dt.replace(microsecond=int(ss.strip()[:6].ljust(6, "0")))
         off = _offset(t.get(f"exif:{otag}", ""))
+        if off is None and inline_off is not None:
+            off, otag = inline_off, f"{tag} text (ISO 8601 offset written inline by the editor)"
         if off is not None:
             tt = b.add(dt, off, "offset", meaning, src, text, f"offset from {otag}")
             if tt is not None and gps_dt is not None and meaning == "recording_start":
@@ -396,12 +431,57 @@ def _other_times(b: _Builder) -> None:
         if dt is not None:
             b.add(dt, 0, "utc", "file_written", "asf:FileProperties/CreationDate",
                   t["asf:FileProperties/CreationDate"], "ASF creation date (FILETIME, UTC)")
+    if "dv:DateTimeOriginal" in t:
+        dt, _, _ = _parse_dt(t["dv:DateTimeOriginal"])
+        if dt is not None:
+            b.add(dt, None, "local_unknown", "recording_start", "dv:DateTimeOriginal", t["dv:DateTimeOriginal"],
+                  "DV recording date/time packs: the camcorder's wall clock, no zone")
+    if "flv:metadatadate" in t:
+        dt, off, _ = _parse_dt(str(t["flv:metadatadate"]))
+        if dt is not None:
+            b.add(dt, off, "offset" if off is not None else "local_unknown", "file_written", "flv:metadatadate",
+                  str(t["flv:metadatadate"]), "FLV onMetaData date (AMF0: ms since 1970 UTC) stamped by the tool "
+                  "that wrote the metadata, e.g. FLVTool2")
     mdpm = b.raw.extra.get("mdpm") or {}
     if "datetime" in mdpm:
         dt = mdpm["datetime"]
         off = int(mdpm["utc_offset_s"])
         b.add(dt.replace(tzinfo=None), off, "offset", "recording_start", "h264:MDPM/DateTimeOriginal",
               str(mdpm["raw"]), "AVCHD MDPM carries the camera's zone" + (" (DST flag set)" if mdpm.get("dst") else ""))
+
+
+def _iptc_samsung_times(b: _Builder) -> None:
+    t = b.tags
+    date = t.get("iptc:DateCreated")
+    if isinstance(date, str) and re.fullmatch(r"\d{8}", date.strip()):
+        tm = str(t.get("iptc:TimeCreated", "")).strip()
+        m = re.fullmatch(r"(\d{2})(\d{2})(\d{2})([+-]\d{4})?", tm)
+        try:
+            d = datetime(int(date[:4]), int(date[4:6]), int(date[6:8]))
+        except ValueError:
+            d = None
+        if d is not None:
+            raw = date + (f" {tm}" if tm else "")
+            if m:
+                d = d.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=int(m.group(3)))
+                off = _offset(m.group(4)) if m.group(4) else None
+                if off is not None:
+                    b.add(d, off, "offset", "recording_start", "iptc:DateCreated+TimeCreated", raw,
+                          "IPTC DateCreated with TimeCreated and its offset")
+                else:
+                    b.add(d, None, "local_unknown", "recording_start", "iptc:DateCreated+TimeCreated", raw)
+            elif not _is_default_date(d):
+                b.add(d, None, "local_unknown", "recording_start", "iptc:DateCreated", raw,
+                      "IPTC DateCreated without TimeCreated: a date only (00:00 stands for the whole day)")
+    ms = t.get("samsung:TimeStamp")
+    if isinstance(ms, str) and ms.isdigit():
+        secs = int(ms) / (1000.0 if len(ms) == 13 else 1.0)
+        try:
+            dt = datetime(1970, 1, 1) + timedelta(seconds=secs)
+        except OverflowError:
+            return
+        b.add(dt, 0, "utc", "recording_start", "samsung:TimeStamp", ms,
+              "Samsung trailer Image_UTC_Data: capture instant in ms since 1970 (UTC)")
 
 
 def _location(b: _Builder) -> Location | None:
@@ -429,9 +509,20 @@ def _location(b: _Builder) -> Location | None:
     for k, v in t.items():
         if k.endswith("/©xyz") or k.endswith("/keys/location") or k.endswith("/keys/com.android.location"):
             p = parse_iso6709(str(v))
+            if p and p[0] == 0 and p[1] == 0:
+                b.problem("null_island", f"{k} holds {v!r}: 0,0 is what devices write without a fix; ignored", k)
+                continue
             if p:
                 return Location(p[0], p[1], k, str(v), p[2], p[3])
             b.problem("bad_location", f"unparseable ISO 6709 {v!r}", k)
+    loci = b.raw.extra.get("loci")
+    if loci is not None:
+        k = next((k for k in t if k.endswith("/udta/loci")), "mp4:moov/udta/loci")
+        if loci["lat"] == 0 and loci["lon"] == 0:
+            b.problem("null_island", "3GPP loci holds 0,0 (no fix); ignored", k)
+        else:
+            # 16.16 fixed point: resolution 1/65536 deg (1.7 m), not the device's accuracy
+            return Location(loci["lat"], loci["lon"], k, str(t.get(k, "")), loci["alt_m"], None)
     gps = b.raw.extra.get("gps") or {}
     if gps.get("lat") is not None and gps.get("lon") is not None:
         lat, lon = gps["lat"], gps["lon"]
@@ -444,7 +535,8 @@ def _location(b: _Builder) -> Location | None:
         r0 = b.raw.track[0]
         src = f"{'srt' if r0.get('kind') == 'SRT' else 'gpmf'}:{r0.get('kind')}[0]"
         acc = r0.get("dop_m")
-        return Location(r0["lat"], r0["lon"], src, f"{r0['lat']},{r0['lon']}", r0.get("alt_m"), acc)
+        return Location(r0["lat"], r0["lon"], src, f"{r0['lat']},{r0['lon']}", r0.get("alt_m"), acc,
+                        r0.get("gimbal_yaw_deg"))
     return None
 
 
@@ -461,22 +553,28 @@ def _device(b: _Builder) -> Device:
         return None
 
     make = first("make", ["exif:Image Make", "/keys/com.apple.quicktime.make", "/keys/com.android.manufacturer",
-                          "/udta/©mak", "h264:MDPM/Make", "riff:INFO/IMAK"])
+                          "/udta/©mak", "h264:MDPM/Make", "riff:INFO/IMAK", "/udta/TAGS/Make", "/tiff:Make"])
     model = first("model", ["exif:Image Model", "/keys/com.apple.quicktime.model", "/keys/com.android.model",
-                            "/udta/©mod", "/udta/GPMF/model", "riff:INFO/IMOD"])
+                            "/udta/©mod", "/udta/GPMF/model", "riff:INFO/IMOD", "h264:MDPM/Model", "/tiff:Model"])
     software = first("software", ["exif:Image Software", "/keys/com.apple.quicktime.software", "/udta/©swr",
-                                  "riff:INFO/ISFT", "mkv:Info/WritingApp", "/ilst/©too", "/udta/©too"])
+                                  "riff:INFO/ISFT", "mkv:Info/WritingApp", "/ilst/©too", "/udta/©too",
+                                  "/xmp:CreatorTool", "flv:metadatacreator", "iptc:OriginatingProgram"])
     encoder = first("encoder", ["/ilst/©too", "/udta/©too", "/keys/com.apple.quicktime.software"])
     muxer = first("muxer", ["mkv:Info/MuxingApp"])
+    if encoder is None:
+        # Matroska per-track ENCODER (the codec library, e.g. "Lavc58.91.100 libvpx-vp9") before the file-level one
+        track_enc = sorted(k for k in t if k.startswith("mkv:Tags/uid") and k.endswith("/ENCODER"))
+        encoder = first("encoder", [*track_enc, "/ENCODER", "h264:SEI/encoder_settings", "flv:metadatacreator"])
     firmware = first("firmware", ["/udta/FIRM", "/udta/GPMF/firmware", "gpmf:firmware"])
-    serial = first("serial", ["/udta/GPMF/serial", "exif:EXIF BodySerialNumber"])
+    serial = first("serial", ["/udta/GPMF/serial", "exif:EXIF BodySerialNumber", "gopro:fdsc/serial"])
     os_version = first("os_version", ["/keys/com.android.version"])
+    author = first("author", ["/udta/auth", "/udta/©aut", "/ilst/©aut", "exif:Image Artist", "iptc:By-line"])
     if make is None and (firmware or "").startswith(("H", "HD")) and any(
             h.strip().startswith("GoPro") for h in b.raw.extra.get("handlers", [])):
         make = "GoPro"
         src["make"] = "rule:GoPro handler names"
     if model is None and make == "GoPro":
-        for tk in ("gpmf:model",):
+        for tk in ("gpmf:model", "gopro:fdsc/model"):
             if t.get(tk):
                 model = t[tk]
                 src["model"] = tk
@@ -485,7 +583,7 @@ def _device(b: _Builder) -> Device:
         brands = tuple(dict.fromkeys([t["mp4:ftyp/major_brand"].strip(),
                                       *[c.strip() for c in t.get("mp4:ftyp/compatible_brands", [])]]))
     return Device(make=make, model=model, software=software, os_version=os_version, firmware=firmware,
-                  serial=serial, encoder=encoder, muxer=muxer,
+                  serial=serial, encoder=encoder, muxer=muxer, author=author,
                   handlers=tuple(h.strip() for h in b.raw.extra.get("handlers", [])),
                   brands=brands, sources=src)
 
@@ -502,7 +600,9 @@ def _track(raw: RawResult) -> tuple[TrackPoint, ...]:
         if alt is None and r.get("height_m") is not None:
             alt = None  # height above take-off is not an altitude
         out.append(TrackPoint(lat=lat, lon=lon, media_time_s=r.get("media_time_s"), time=r.get("time"),
-                              alt_m=alt, speed_mps=r.get("speed_mps")))
+                              alt_m=alt, speed_mps=r.get("speed_mps"), height_m=r.get("height_m"),
+                              gimbal_yaw_deg=r.get("gimbal_yaw_deg"), gimbal_pitch_deg=r.get("gimbal_pitch_deg"),
+                              flight_yaw_deg=r.get("flight_yaw_deg")))
     return tuple(out)
 
 
@@ -521,7 +621,7 @@ def normalize(path: str, raw: RawResult, *, sidecar: RawResult | None = None,
     """
     b = _Builder(raw)
     c = raw.container
-    if c in ("mp4", "mov", "m4v", "3gp", "heic", "avif"):
+    if c in ("mp4", "mov", "m4v", "3gp", "heic", "avif", "cr3"):
         _mp4_times(b)
         if raw.extra.get("gps") is not None or any(k.startswith("exif:") for k in b.tags):
             _exif_times(b)
@@ -529,6 +629,7 @@ def normalize(path: str, raw: RawResult, *, sidecar: RawResult | None = None,
         _exif_times(b)
     else:
         _other_times(b)
+    _iptc_samsung_times(b)
     if c == "dji_srt" and raw.track:
         r0 = raw.track[0]
         if r0.get("time") is not None:
@@ -560,12 +661,43 @@ def normalize(path: str, raw: RawResult, *, sidecar: RawResult | None = None,
         if ct.tzinfo is not None:
             b.times.append(TimeTag(ct.astimezone(timezone.utc), "utc", "recording_start", "c2pa:capture",
                                    ct.isoformat(), int(ct.utcoffset().total_seconds())))
+    from .writer import fingerprint_writer
+
+    writer = fingerprint_writer(raw.tags, raw.extra, c)
+    times = _mark_written_times(b.times, writer)
     return Metadata(
-        path=str(path), container=c, times=tuple(b.times), location=location, track=track,
+        path=str(path), container=c, times=tuple(times), location=location, track=track,
         device=_device(b), duration_s=raw.duration_s, width=raw.width, height=raw.height,
         rotation_deg=raw.rotation_deg, video_codec=raw.video_codec, frame_rate=raw.frame_rate,
-        c2pa=c2pa, problems=tuple(b.problems), raw=tags,
+        c2pa=c2pa, writer=writer, problems=tuple(b.problems), raw=tags,
     )
+
+
+#: time sources that the program writing the file stamps itself (not copied from the original)
+_WRITE_STAMPS = ("mp4:moov/mvhd/", "mkv:Info/DateUTC", "asf:FileProperties/CreationDate", "/xmp:CreateDate",
+                 "/xmp:ModifyDate", "/xmp:MetadataDate", "exif:Image DateTime", "flv:metadatadate",
+                 "derived:mvhd-duration", "mxf:")
+
+
+def _mark_written_times(times: list[TimeTag], writer: Writer) -> list[TimeTag]:
+    """Times an editor, platform or transcoder stamped when it wrote the file mean that, not filming.
+
+    Editors get ``"export"``, platforms and transcoders ``"file_written"`` (``"mux"`` stays ``"mux"``).
+    Tags the writer copies from the original (EXIF DateTimeOriginal, Apple creationdate, MDPM) keep
+    their meaning: they may still be the capture time, and a report weighs them with the writer in view.
+    """
+    if writer.kind not in ("editor", "platform", "transcoder"):
+        return times
+    new = "export" if writer.kind == "editor" else "file_written"
+    out = []
+    for t in times:
+        if any(s in t.source for s in _WRITE_STAMPS) and t.meaning not in ("mux", new) and t.meaning != "modified":
+            note = (f"{t.note}; " if t.note else "") + (
+                f"written by {writer.name or writer.kind} ({writer.kind}) when it wrote the file: "
+                "an upper bound for the filming time, not the filming time")
+            t = TimeTag(t.value, t.tz_state, new, t.source, t.raw, t.utc_offset_s, note)  # type: ignore[arg-type]
+        out.append(t)
+    return out
 
 
 def _dist_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -1,4 +1,4 @@
-"""Report: the result of an analysis (``report.model``) and its views: text, Markdown, HTML, JSON, plots, maps."""
+"""Report: the result of an analysis (``report.model``) apart from its views: text, Markdown, HTML, JSON, plots, maps."""
 
 from .model import (
     MAX_EVIDENCE_ROWS,
@@ -6,6 +6,7 @@ from .model import (
     MAX_MATCHES_SHOWN,
     MAX_THUMBNAIL_BYTES,
     MAX_THUMBNAILS,
+    REPORT_SCHEMA,
     MatchFrames,
     Report,
     reports_table,
@@ -17,6 +18,7 @@ __all__ = [
     "MAX_MATCHES_SHOWN",
     "MAX_THUMBNAIL_BYTES",
     "MAX_THUMBNAILS",
+    "REPORT_SCHEMA",
     "MatchFrames",
     "Report",
     "reports_table",

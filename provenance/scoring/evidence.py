@@ -71,6 +71,16 @@ class Evidence:
     notes : tuple of str
         Findings of the consistency checks that changed this item (reliability lowered
         and why), in sentences.
+    model : str
+        Name of the :mod:`~provenance.scoring.errormodels` constant behind the item
+        (``"CLOCK_CAMERA"``, ``"GPS_FIX"``, ...); ``reliability`` is ``1 - p_unrelated``
+        and ``earliest``/``latest``/``radius_km`` are the core's tail bounds.
+    scale_km : float or None
+        The place core's 1-sigma scale [km] (a fix's horizontal accuracy); ``radius_km``
+        is its tail bound. ``None``: the radius is a hard edge (a stated radius, a region).
+    covers : float
+        Share of the video the item speaks about, in (0, 1]: a match of 3 s of a 12 s
+        compilation covers 0.25 and speaks about that part only.
     """
 
     kind: str
@@ -91,6 +101,9 @@ class Evidence:
     region: Any = field(default=None, repr=False, compare=False)
     observation: Any = field(default=None, repr=False, compare=False)
     notes: tuple[str, ...] = ()
+    model: str = ""
+    scale_km: float | None = None
+    covers: float = 1.0
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.reliability <= 1.0:
@@ -107,6 +120,8 @@ class Evidence:
             raise InvalidArgumentError(f"Evidence place out of range: ({self.lat}, {self.lon})")
         if self.radius_km is not None and (not math.isfinite(self.radius_km) or self.radius_km < 0):
             raise InvalidArgumentError(f"Evidence.radius_km must be >= 0 (got {self.radius_km})")
+        if not 0.0 < self.covers <= 1.0:
+            raise InvalidArgumentError(f"Evidence.covers must be in (0, 1] (got {self.covers})")
         for w in self.windows:
             if len(w) != 2 or any(v.tzinfo is None or v.utcoffset() is None for v in w) or w[0] > w[1]:
                 raise InvalidArgumentError(f"Evidence.windows must hold aware (start, end) pairs (got {w!r})")
@@ -119,6 +134,20 @@ class Evidence:
         if t and p:
             return "both"
         return "place" if p else ("time" if t else "none")
+
+    @property
+    def origin(self) -> Literal["file", "independent"]:
+        """``"file"`` for the file's own readings, ``"independent"`` for index records, matches, observers."""
+        from .errormodels import origin_class
+
+        return origin_class(self.kind)
+
+    @property
+    def whole(self) -> bool:
+        """Whether the item speaks about the whole video (not only a matched part)."""
+        from .errormodels import FULL_COVERAGE
+
+        return self.covers >= FULL_COVERAGE
 
     @property
     def constrains_time(self) -> bool:
@@ -155,6 +184,9 @@ class Evidence:
         d = self.place_distance_km(lat, lon)
         if d is None:
             return False
+        if self.region is not None and hasattr(self.region, "distance_km"):
+            # a track: the claim must keep clear of every sample's tail circle
+            return bool(self.region.distance_km(lat, lon) - self.region.tail_km - radius_km > 0)
         if d - (self.radius_km or 0.0) - radius_km > 0:
             return True
         if self.region is None:

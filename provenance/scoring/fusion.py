@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .._util import jsonable
@@ -89,15 +89,21 @@ def support(items: list[Evidence]) -> float:
 #: A conflicting item at least this reliable widens the estimate; weaker ones (for example a
 #: clock the consistency checks caught out) are reported but do not widen it.
 WIDEN_FLOOR = 0.3
+#: An agreeing item corroborates another only when it is this tight [s]: an unrelated reading
+#: is unlikely to fall within two days of the filming by chance, but a bound years wide says
+#: nothing by agreeing.
+CORROBORATION_WIDTH = timedelta(days=2)
 
 
-def _intersect(a0, a1, b0, b1):
+def _intersect(a0: datetime | None, a1: datetime | None, b0: datetime | None, b1: datetime | None
+               ) -> tuple[datetime | None, datetime | None]:
     lo = b0 if a0 is None else (a0 if b0 is None else max(a0, b0))
     hi = b1 if a1 is None else (a1 if b1 is None else min(a1, b1))
     return lo, hi
 
 
-def _clip_windows(wins, lo, hi):
+def _clip_windows(wins: list[tuple[datetime, datetime]], lo: datetime | None, hi: datetime | None
+                  ) -> list[tuple[datetime, datetime]]:
     out = []
     for a, b in wins:
         a2 = a if lo is None else max(a, lo)
@@ -107,7 +113,8 @@ def _clip_windows(wins, lo, hi):
     return out
 
 
-def _cross(w1, w2):
+def _cross(w1: list[tuple[datetime, datetime]], w2: tuple[tuple[datetime, datetime], ...]
+           ) -> list[tuple[datetime, datetime]]:
     out = []
     for a, b in w1:
         for c, d in w2:
@@ -117,23 +124,69 @@ def _cross(w1, w2):
     return sorted(out)
 
 
+def _tight(e: Evidence) -> bool:
+    return e.earliest is not None and e.latest is not None and e.latest - e.earliest <= CORROBORATION_WIDTH
+
+
+def interval_confidence(binding: list[Evidence], agreeing: list[Evidence]) -> float:
+    """Probability that the truth lies in an intersection, under the error models.
+
+    The intersection holds the truth when every item that sets one of its edges is related
+    to the filming. An edge item ``g`` is unrelated only if it is wrong *and* every other
+    tight agreeing group (:data:`CORROBORATION_WIDTH`) agrees with it by chance, so its term
+    is ``1 - p_g * prod(p_h)``; the confidence is the weakest edge's term.
+    """
+    if not binding:
+        return 0.0
+    p_group: dict[str, float] = {}
+    for e in agreeing:
+        p_group[e.group] = min(p_group.get(e.group, 1.0), 1.0 - e.reliability)
+    tight: dict[str, float] = {}
+    for e in agreeing:
+        if _tight(e):
+            tight[e.group] = min(tight.get(e.group, 1.0), 1.0 - e.reliability)
+    out = 1.0
+    for g in {e.group for e in binding}:
+        p = p_group.get(g, 1.0)
+        for h, ph in tight.items():
+            if h != g:
+                p *= ph
+        out = min(out, 1.0 - p)
+    return out
+
+
+def _binding(items: list[Evidence], lo: datetime | None, hi: datetime | None,
+             wins: list[tuple[datetime, datetime]] | None) -> list[Evidence]:
+    out = []
+    for e in items:
+        if (lo is not None and e.earliest is not None and e.earliest >= lo) or \
+                (hi is not None and e.latest is not None and e.latest <= hi) or (wins is not None and e.windows):
+            out.append(e)
+    return out
+
+
 def fuse_time(evidence: list[Evidence]) -> When:
     """Intersect the time constraints, most reliable first.
 
-    An item that would empty the intersection is a conflict: it is reported, and the
+    Only items that speak about the whole video take part (a partial match speaks about its
+    part). An item that would empty the intersection is a conflict: it is reported, and the
     estimate is widened to cover it instead of silently dropping one side (items below
     ``WIDEN_FLOOR``, such as a clock the checks showed to be wrong, are reported without
-    widening). Items with ``windows`` (a sun observation fits mornings and afternoons, not
-    the hours between) narrow the estimate to those windows; the result keeps them in
-    ``When.windows``. Confidence is the support of the agreeing groups times (1 - the
-    strongest widening conflict's reliability), so corroborating evidence never lowers it.
+    widening). An agreeing item narrows the estimate only when that does not lower its
+    confidence (:func:`interval_confidence`): a weak reading inside a strong one is
+    reported as agreeing but does not cut the interval down to itself. Items with
+    ``windows`` (a sun observation fits mornings and afternoons) narrow the estimate to those
+    windows; the result keeps them in ``When.windows``. A widening conflict multiplies the
+    confidence by (1 - its reliability).
     """
-    items = sorted((e for e in evidence if e.constrains_time), key=lambda e: -e.reliability)
+    items = sorted((e for e in evidence if e.constrains_time and e.whole), key=lambda e: -e.reliability)
     if not items:
         return When()
-    lo = hi = None
-    wins = None
+    lo: datetime | None = None
+    hi: datetime | None = None
+    wins: list[tuple[datetime, datetime]] | None = None
     agreeing: list[Evidence] = []
+    narrowing: list[Evidence] = []
     conflicting: list[Evidence] = []
     for e in items:
         nlo, nhi = _intersect(lo, hi, e.earliest, e.latest)
@@ -142,8 +195,9 @@ def fuse_time(evidence: list[Evidence]) -> When:
             continue
         nwins = wins
         if e.windows:
-            nwins = _cross(_clip_windows(wins, nlo, nhi) if wins is not None else
-                           [(nlo or e.windows[0][0], nhi or e.windows[-1][1])], e.windows)
+            start = nlo or e.windows[0][0]
+            stop = nhi or e.windows[-1][1]
+            nwins = _cross(_clip_windows(wins, nlo, nhi) if wins is not None else [(start, stop)], e.windows)
             if not nwins:
                 conflicting.append(e)
                 continue
@@ -154,8 +208,13 @@ def fuse_time(evidence: list[Evidence]) -> When:
                 continue
         if nwins is not None:
             nlo, nhi = nwins[0][0], nwins[-1][1]
-        lo, hi, wins = nlo, nhi, nwins
+        before = interval_confidence(_binding(narrowing, lo, hi, wins), agreeing) if narrowing else 0.0
+        after = interval_confidence(_binding(narrowing + [e], nlo, nhi, nwins), agreeing + [e])
         agreeing.append(e)
+        if narrowing and after < before:
+            continue  # agrees, but narrowing to it would state a tighter interval than the evidence holds
+        lo, hi, wins = nlo, nhi, nwins
+        narrowing.append(e)
     conflicts = []
     widening = [e for e in conflicting if e.reliability >= WIDEN_FLOOR]
     for e in conflicting:
@@ -166,45 +225,52 @@ def fuse_time(evidence: list[Evidence]) -> When:
             conflicts.append(f"{e.summary} This disagrees with stronger evidence and was set aside, because its "
                              f"reliability is only {e.reliability:.2f}"
                              + (f" ({e.notes[-1]})" if e.notes else "") + f" [source: {e.source}].")
+    confidence = interval_confidence(_binding(narrowing, lo, hi, wins), agreeing)
     for e in widening:
-        lo = e.earliest if lo is None or e.earliest is None else min(lo, e.earliest)
-        hi = e.latest if hi is None or e.latest is None else max(hi, e.latest)
+        lo = None if lo is None or e.earliest is None else min(lo, e.earliest)
+        hi = None if hi is None or e.latest is None else max(hi, e.latest)
         wins = None
-    confidence = support(agreeing)
     agreeing_groups = {e.group for e in agreeing}
-    penalty = [e.reliability for e in conflicting if e.group not in agreeing_groups]
+    penalty = [e.reliability for e in widening if e.group not in agreeing_groups]
     if penalty:
-        confidence *= 1.0 - max(penalty)
+        # the hull holds the truth if either side is right
+        confidence = 1.0 - (1.0 - confidence) * (1.0 - max(penalty)) if confidence else max(penalty)
+        confidence = min(confidence, 1.0)
     best = None
     points = [e for e in agreeing if e.best is not None and (lo is None or e.best >= lo) and (hi is None or e.best <= hi)]
     if wins:
-        points = [e for e in points if any(a <= e.best <= b for a, b in wins)]
+        points = [e for e in points if any(a <= e.best <= b for a, b in wins)]  # type: ignore[operator]
     if points:
-        best = max(points, key=lambda e: (e.reliability, -((e.latest or e.best) - (e.earliest or e.best)).total_seconds())).best
+        best = max(points, key=lambda e: (e.reliability, -((e.latest or e.best) - (e.earliest or e.best)).total_seconds())
+                   ).best  # type: ignore[operator]
     elif wins and len(wins) == 1:
         best = wins[0][0] + (wins[0][1] - wins[0][0]) / 2
     elif lo is not None and hi is not None:
         best = lo + (hi - lo) / 2
-    return When(lo, hi, best, round(confidence, 4), tuple(dict.fromkeys(e.source for e in agreeing)), tuple(conflicts),
+    return When(lo, hi, best, round(confidence, 4), tuple(dict.fromkeys(e.source for e in narrowing)), tuple(conflicts),
                 tuple(wins) if wins and len(wins) > 1 else ())
 
 
 def fuse_place(evidence: list[Evidence]) -> Where | None:
     """Combine place constraints: the tightest reliable one, checked against the others.
 
-    Two circles that do not overlap are a conflict; the estimate then becomes the smallest
-    circle (about the stronger centre) covering both, with lower confidence.
+    Only items that speak about the whole video take part. Two circles that do not overlap
+    are a conflict; the estimate then becomes the smallest circle (about the stronger centre)
+    covering both. Confidence is the anchor's probability of being related, raised by
+    agreeing groups whose circles are at most :data:`CORROBORATION_RADIUS_FACTOR` times
+    wider (``1 - p_anchor * prod(p_h)``); a widening conflict raises it as for time (the
+    wider circle holds the truth if either side is right).
     """
-    items = sorted((e for e in evidence if e.constrains_place),
+    items = sorted((e for e in evidence if e.constrains_place and e.whole),
                    key=lambda e: (-e.reliability, e.radius_km or 0.0))
     if not items:
         return None
     anchor = min(items[:1] + [e for e in items if e.reliability >= items[0].reliability - 0.1],
                  key=lambda e: e.radius_km or 0.0)
-    lat, lon, radius = anchor.lat, anchor.lon, anchor.radius_km or 0.0
+    lat, lon, radius = float(anchor.lat), float(anchor.lon), anchor.radius_km or 0.0  # type: ignore[arg-type]
     agreeing, conflicting = [], []
     for e in items:
-        d = haversine_km(lat, lon, e.lat, e.lon)
+        d = haversine_km(lat, lon, float(e.lat), float(e.lon))  # type: ignore[arg-type]
         if d <= radius + (e.radius_km or 0.0) + 1e-9:
             agreeing.append(e)
         else:
@@ -212,10 +278,24 @@ def fuse_place(evidence: list[Evidence]) -> Where | None:
     conflicts = []
     for e, d in conflicting:
         conflicts.append(f"{e.summary} This is {d:,.0f} km from the stronger place evidence [source: {e.source}].")
+    widening = [(e, d) for e, d in conflicting if e.reliability >= WIDEN_FLOOR]
+    for e, d in widening:
         radius = max(radius, d + (e.radius_km or 0.0))
-    confidence = support(agreeing)
-    groups = {e.group for e, _ in conflicting} - {e.group for e in agreeing}
+    p = 1.0 - anchor.reliability
+    seen = {anchor.group}
+    for e in sorted(agreeing, key=lambda x: -x.reliability):
+        if e.group in seen or (e.radius_km or 0.0) > CORROBORATION_RADIUS_FACTOR * max(anchor.radius_km or 0.0, 0.1):
+            continue
+        seen.add(e.group)
+        p *= 1.0 - e.reliability
+    confidence = 1.0 - p
+    groups = {e.group for e, _ in widening} - {e.group for e in agreeing}
     if groups:
-        confidence *= 1.0 - max(e.reliability for e, _ in conflicting if e.group in groups)
+        r = max(e.reliability for e, _ in widening if e.group in groups)
+        confidence = 1.0 - (1.0 - confidence) * (1.0 - r)
     return Where(lat, lon, radius if math.isfinite(radius) else 20037.5, round(confidence, 4),
                  tuple(dict.fromkeys(e.source for e in agreeing)), tuple(conflicts))
+
+
+#: An agreeing place item corroborates the anchor when its circle is at most this many times wider.
+CORROBORATION_RADIUS_FACTOR = 10.0

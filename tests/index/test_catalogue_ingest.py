@@ -41,7 +41,7 @@ def test_csv_catalogue_keeps_good_rows_and_names_bad_ones(tmp_path: Path) -> Non
         "dup,media/clip0.mp4,,2022-02-24T06:00:00Z,,,,,\n"                              # 11 same content as ok1
         "notime,media/clip3.mp4,,yesterday,,,,,\n"                                      # 12 bad time
     )
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         res = ix.import_catalogue(cat, fingerprinter=fake_fingerprinter)
         assert sorted(res.added) == ["ok1", "ok2"]
         bad = {e.line: e for e in res.errors}
@@ -74,7 +74,7 @@ def test_jsonl_catalogue(tmp_path: Path) -> None:
         json.dumps({"footage_id": "c", "path": "clip1.mp4", "published_at": "2022-01-01T00:00:00+00:00",
                     "filmed_at_start": "2021-12-01T00:00:00Z", "filmed_at_end": "2021-11-01T00:00:00Z"}),
     ]) + "\n")
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         res = ix.import_catalogue(cat, fingerprinter=fake_fingerprinter)
         assert res.added == ("a",)
         assert [e.line for e in res.errors] == [2, 3, 4, 5]
@@ -82,7 +82,7 @@ def test_jsonl_catalogue(tmp_path: Path) -> None:
 
 
 def test_catalogue_errors(tmp_path: Path) -> None:
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         with pytest.raises(FileNotFoundError):
             ix.import_catalogue(tmp_path / "nope.csv")
         (tmp_path / "x.xlsx").write_bytes(b"PK")
@@ -93,7 +93,7 @@ def test_catalogue_errors(tmp_path: Path) -> None:
 def test_ingest_folder_in_processes_is_resumable(tmp_path: Path) -> None:
     files = _files(tmp_path / "archive" / "2022", 6)
     (tmp_path / "archive" / "readme.txt").write_text("not a video")
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         first = ix.ingest(tmp_path / "archive", workers=2, fingerprinter=fake_fingerprinter, progress=True)
         assert sorted(first.added) == sorted(f"2022/{p.name}" for p in files) and first.ok
         files[0].with_name("extra.mp4").write_bytes(b"new content" * 30)
@@ -111,7 +111,7 @@ def test_ingest_on_dask_local_cluster(tmp_path: Path) -> None:
     cloudpickle.register_pickle_by_value(synth)  # the workers cannot import the test helper
     _files(tmp_path / "arch", 5)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cl, \
-            distributed.Client(cl) as client, FootageIndex(tmp_path / "ix.db") as ix:
+            distributed.Client(cl) as client, FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         res = ix.ingest(tmp_path / "arch", client=client, fingerprinter=fake_fingerprinter)
         assert len(res.added) == 5 and res.ok
         again = ix.ingest(tmp_path / "arch", client=client, fingerprinter=fake_fingerprinter)

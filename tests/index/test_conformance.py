@@ -20,7 +20,7 @@ SHA_B = "b" * 64
 
 
 def test_add_get_len_contains_iter(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         assert len(ix) == 0 and "x" not in ix and list(ix) == []
         rec = ix.add_fingerprint(
             clip_fingerprint(1), footage_id="tg/001", published_at=T0 + timedelta(hours=3),
@@ -47,7 +47,7 @@ def test_add_get_len_contains_iter(location: str) -> None:
 
 def test_published_at_is_stored_as_utc(location: str) -> None:
     kyiv = timezone(timedelta(hours=2))
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=datetime(2022, 3, 1, 12, tzinfo=kyiv),
                            filmed_at=datetime(2022, 3, 1, 8, tzinfo=kyiv))
         rec = ix.get("a")
@@ -69,7 +69,7 @@ def test_published_at_is_stored_as_utc(location: str) -> None:
     {"published_at": T0, "title": 5},
 ])
 def test_invalid_fields_are_refused(location: str, kwargs: dict) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         with pytest.raises(InvalidArgumentError):
             ix.add_fingerprint(clip_fingerprint(1), footage_id="a", **kwargs)
         assert len(ix) == 0
@@ -77,12 +77,12 @@ def test_invalid_fields_are_refused(location: str, kwargs: dict) -> None:
 
 @pytest.mark.parametrize("fid", ["", "   ", "a\nb", None, 7])
 def test_bad_footage_id(location: str, fid: object) -> None:
-    with FootageIndex(location) as ix, pytest.raises(InvalidArgumentError):
+    with FootageIndex(location, mode="c") as ix, pytest.raises(InvalidArgumentError):
         ix.add_fingerprint(clip_fingerprint(1), footage_id=fid, published_at=T0)  # type: ignore[arg-type]
 
 
 def test_duplicate_footage_id_and_content(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, content_sha256=SHA_A)
         with pytest.raises(IndexStoreError, match="already in the index"):
             ix.add_fingerprint(clip_fingerprint(2), footage_id="a", published_at=T0, content_sha256=SHA_B)
@@ -95,7 +95,7 @@ def test_duplicate_footage_id_and_content(location: str) -> None:
 
 
 def test_hasher_is_never_mixed(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0)
         assert ix.hasher == "phash256/1"
         with pytest.raises(IndexStoreError, match="never mixed"):
@@ -108,7 +108,7 @@ def test_hasher_is_never_mixed(location: str) -> None:
 
 
 def test_remove_and_update(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, content_sha256=SHA_A)
         ix.add_fingerprint(clip_fingerprint(2), footage_id="b", published_at=T0)
         rec = ix.update("a", title="New", location=(1.0, 2.0), published_at=T0 - timedelta(days=1))
@@ -131,7 +131,7 @@ def test_remove_and_update(location: str) -> None:
 
 def test_candidates_follow_writes_and_equal_exhaustive(location: str) -> None:
     fps = {f"f{i}": clip_fingerprint(i, 30 + i) for i in range(12)}
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         for fid, fp in fps.items():
             ix.add_fingerprint(fp, footage_id=fid, published_at=T0)
         q = np.concatenate([perturb(fps["f3"], 1, 0.08), perturb(fps["f7"], 2, 0.15)[:10]])
@@ -152,7 +152,7 @@ def test_candidates_follow_writes_and_equal_exhaustive(location: str) -> None:
 def test_search_sees_writes_of_another_handle(location: str) -> None:
     fp = clip_fingerprint(5, 60)
     query = Fingerprint(times_s=fp.times_s[10:50] - 5.0, hashes=perturb(fp, 9, 0.05)[10:50])
-    with FootageIndex(location) as reader, FootageIndex(location) as writer:
+    with FootageIndex(location, mode="c") as writer, FootageIndex(location, mode="r") as reader:
         writer.add_fingerprint(clip_fingerprint(6), footage_id="other", published_at=T0)
         assert reader.search(query) == []
         writer.add_fingerprint(fp, footage_id="known", published_at=T0)
@@ -164,13 +164,13 @@ def test_search_sees_writes_of_another_handle(location: str) -> None:
 
 
 def test_export_import_round_trip(location: str, tmp_path) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         for i in range(3):
             ix.add_fingerprint(clip_fingerprint(i), footage_id=f"c{i}", published_at=T0 + timedelta(hours=i),
                                location=(50.0 + i, 30.0), title=f"clip {i}")
         out = tmp_path / "export.jsonl"
         assert ix.export(out) == 3
-        with FootageIndex(tmp_path / "copy.db") as copy:
+        with FootageIndex(tmp_path / "copy.db", mode="c") as copy:
             res = copy.import_catalogue(out)
             assert res.ok and sorted(res.added) == ["c0", "c1", "c2"]
             for a, b in zip(ix, copy):
@@ -181,7 +181,7 @@ def test_export_import_round_trip(location: str, tmp_path) -> None:
 
 
 def test_stats(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1, 10), footage_id="a", published_at=T0)
         ix.add_fingerprint(clip_fingerprint(2, 20), footage_id="b", published_at=T0 + timedelta(days=3))
         ix.candidate_table()

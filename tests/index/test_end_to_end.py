@@ -18,7 +18,7 @@ TRIM = CORPUS / "chair_22_trim-2.0s.mp4"
 @pytest.mark.skipif(not ORIG.exists() or not TRIM.exists(), reason="shared corpus not present")
 def test_add_file_and_find_trimmed_copy(tmp_path: Path) -> None:
     pytest.importorskip("provenance.hashing.fingerprinting")
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         rec = ix.add(ORIG, footage_id="chair", published_at=datetime(2020, 5, 1, tzinfo=timezone.utc))
         assert rec.content_sha256 and rec.n_frames > 0
         assert ix.add(ORIG, footage_id="chair", published_at=datetime(2021, 1, 1, tzinfo=timezone.utc)) == ix.get("chair")

@@ -26,7 +26,7 @@ WRITER = textwrap.dedent("""
     sys.path[:0] = [{root!r}, {here!r}]
     from synth import clip_fingerprint
     from provenance.index import FootageIndex
-    ix = FootageIndex(sys.argv[1])
+    ix = FootageIndex(sys.argv[1], mode="c")
     start = int(sys.argv[2])
     for i in range(start, start + 100000):
         rec = ix.add_fingerprint(clip_fingerprint(i, 30 + i % 20), footage_id=f"clip-{{i}}",
@@ -55,7 +55,7 @@ def test_sigkill_loses_no_returned_add(tmp_path: Path) -> None:
         ids = [line for line in out.splitlines() if line.startswith("clip-")]
         printed += ids
         start += 100000
-        with FootageIndex(db) as ix:
+        with FootageIndex(db, mode="c") as ix:
             present = {r.footage_id for r in ix}
             assert set(printed) <= present, f"round {round_}: lost {sorted(set(printed) - present)[:5]}"
             # no partial entry: every record has all its frames, and the table loads
@@ -85,7 +85,7 @@ READER = textwrap.dedent("""
     from synth import clip_fingerprint, perturb
     from provenance.index import FootageIndex
     from provenance.hashing import Fingerprint
-    ix = FootageIndex(sys.argv[1])
+    ix = FootageIndex(sys.argv[1], mode="r")
     deadline = time.time() + float(sys.argv[2])
     checks = 0
     while time.time() < deadline:
@@ -117,7 +117,7 @@ READER = textwrap.dedent("""
 
 def test_readers_in_other_processes_while_writing(tmp_path: Path) -> None:
     db = tmp_path / "ix.db"
-    with FootageIndex(db) as ix:
+    with FootageIndex(db, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(0, 30), footage_id="clip-0",
                            published_at=__import__("datetime").datetime(2022, 1, 1, tzinfo=__import__("datetime").timezone.utc))
     script = tmp_path / "reader.py"

@@ -56,7 +56,7 @@ def clip(fixtures_dir: Path) -> Path:
 def test_add_stores_thumbnails_from_the_same_decode(tmp_path: Path, clip: Path) -> None:
     from provenance.hashing.fingerprinting import fingerprint
 
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         rec = ix.add(clip, footage_id="c", published_at=T0)
         n = _thumb_rows(ix, "c")
         duration = rec.duration_s
@@ -83,7 +83,7 @@ def test_add_stores_thumbnails_from_the_same_decode(tmp_path: Path, clip: Path) 
 
 def test_thumbnails_survive_reopen_and_readd_is_a_noop(tmp_path: Path, clip: Path) -> None:
     p = tmp_path / "ix.db"
-    with FootageIndex(p) as ix:
+    with FootageIndex(p, mode="c") as ix:
         ix.add(clip, footage_id="c", published_at=T0)
         n = _thumb_rows(ix)
     with FootageIndex(p) as ix:
@@ -96,7 +96,7 @@ def test_ingest_stores_thumbnails(tmp_path: Path, clip: Path) -> None:
     folder = tmp_path / "archive"
     folder.mkdir()
     shutil.copy(clip, folder / CLIP)
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         res = ix.ingest(folder, workers=1, published_at=T0)
         assert res.added == (CLIP,) and not res.errors
         assert _thumb_rows(ix, CLIP) >= 1
@@ -107,7 +107,7 @@ def test_custom_fingerprinter_stores_no_thumbnails(tmp_path: Path, clip: Path) -
     folder = tmp_path / "archive"
     folder.mkdir()
     shutil.copy(clip, folder / CLIP)
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         res = ix.ingest(folder, workers=1, published_at=T0, fingerprinter=fake_fingerprinter)
         assert res.added == (CLIP,)
         assert _thumb_rows(ix) == 0 and ix.thumbnail(CLIP, 1.0) is None
@@ -115,7 +115,7 @@ def test_custom_fingerprinter_stores_no_thumbnails(tmp_path: Path, clip: Path) -
 
 # ---------------------------------------------------------------------- add_fingerprint
 def test_add_fingerprint_stores_none_unless_given(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0)
         assert ix.thumbnail("a", 3.0) is None and ix.nearest_thumbnail("a", 3.0) is None
         assert _thumb_rows(ix) == 0
@@ -127,7 +127,7 @@ def test_add_fingerprint_stores_none_unless_given(location: str) -> None:
 
 def test_nearest_lookup(location: str) -> None:
     j0, j2, j4 = _jpeg(10), _jpeg(20), _jpeg(40)
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0,
                            thumbnails=[(0.0, j0), (2.0, j2), (4.0, j4)])
         ix.add_fingerprint(clip_fingerprint(2), footage_id="b", published_at=T0,
@@ -158,7 +158,7 @@ def test_nearest_lookup(location: str) -> None:
     b"\xff\xd8\xff",
 ])
 def test_bad_thumbnails_are_refused_and_nothing_written(location: str, bad: object) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         with pytest.raises(InvalidArgumentError):
             ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, thumbnails=bad)  # type: ignore[arg-type]
         assert len(ix) == 0 and _thumb_rows(ix) == 0
@@ -166,16 +166,17 @@ def test_bad_thumbnails_are_refused_and_nothing_written(location: str, bad: obje
 
 def test_thumbnails_are_written_in_the_items_transaction(location: str) -> None:
     """A thumbnail row that cannot be written takes the whole item with it."""
-    from provenance.index import _open_store
+    from provenance.index.sql import open_store
 
-    store = _open_store(location)
+    store = open_store(location, mode="c")
     try:
         fp = clip_fingerprint(1)
         rec = {"footage_id": "a", "title": None, "source_url": None, "published_at": T0.isoformat(),
+               "published_precision": "instant",
                "filmed_at_start": None, "filmed_at_end": None, "lat": None, "lon": None, "radius_km": None,
                "notes": None, "content_sha256": None, "hasher": fp.hasher, "n_frames": len(fp),
                "duration_s": fp.duration_s, "added_at": T0.isoformat()}
-        frames = FrameRow("a", fp.nbytes, fp.times_s.astype("<f8").tobytes(), fp.hashes.tobytes())
+        frames = [FrameRow("a", fp.nbytes, fp.times_s.astype("<f8").tobytes(), fp.hashes.tobytes())]
         with pytest.raises(IndexStoreError):  # same (footage_id, time_s) twice: the key refuses it
             store.insert(rec, frames, thumbnails=[(1.0, _jpeg(1)), (1.0, _jpeg(2))])
         assert store.get("a") is None and store.count() == (0, 0) and store.thumbnail_count() == 0
@@ -188,7 +189,7 @@ def test_thumbnails_are_written_in_the_items_transaction(location: str) -> None:
 
 # ---------------------------------------------------------------------- remove
 def test_remove_deletes_thumbnails(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0,
                            thumbnails=[(0.0, _jpeg(1)), (2.0, _jpeg(2))])
         ix.add_fingerprint(clip_fingerprint(2), footage_id="b", published_at=T0,
@@ -277,7 +278,7 @@ def test_v3_index_is_refused_by_a_v2_reader(tmp_path: Path, monkeypatch: pytest.
     from provenance.index import sqlite_store
 
     p = tmp_path / "v3.db"
-    with FootageIndex(p) as ix:
+    with FootageIndex(p, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, thumbnails=[(0.0, _jpeg(1))])
     monkeypatch.setattr(sqlite_store, "SCHEMA_VERSION", 2)
     with pytest.raises(IndexStoreError, match="newer"):
@@ -324,11 +325,11 @@ def _downgrade_to_v2(location: str) -> None:
 
 
 def test_v2_store_is_migrated_on_every_backend(location: str) -> None:
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, title="kept",
                            content_sha256="a" * 64)
     _downgrade_to_v2(location)
-    with FootageIndex(location) as ix:
+    with FootageIndex(location, mode="c") as ix:
         assert ix.stats().schema_version == 3
         assert ix.get("a").title == "kept" and ix.get("a").content_sha256 == "a" * 64
         np.testing.assert_array_equal(ix.frames("a").hashes, clip_fingerprint(1).hashes)
@@ -345,7 +346,7 @@ def test_analyze_pairs_without_stored_thumbnails(tmp_path: Path, clip: Path) -> 
     from provenance.hashing.fingerprinting import fingerprint
     from provenance.report import MAX_THUMBNAILS
 
-    with FootageIndex(tmp_path / "ix.db") as ix:
+    with FootageIndex(tmp_path / "ix.db", mode="c") as ix:
         ix.add_fingerprint(fingerprint(clip, variants=False), footage_id="c", published_at=T0)
         report = provenance.analyze(clip, index=ix)
     assert report.matches and report.matches[0].footage_id == "c"

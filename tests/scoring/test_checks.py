@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from _md import gopro_max, md, nikon, tag
 
 from provenance.scoring.checks import (
+    suspect_default,
     apply_findings,
     check_daylight,
     check_duration,
@@ -23,7 +24,9 @@ UTC = timezone.utc
 def test_unset_dates():
     assert unset_reason(datetime(1970, 1, 1, 0, 3)) is not None
     assert unset_reason(datetime(1904, 1, 1, tzinfo=UTC)) is not None
-    assert unset_reason(datetime(2015, 1, 1, 0, 12)) is not None
+    # 00:12 on New Year's Day is a real time people film at: kept, but doubted (suspect_default)
+    assert unset_reason(datetime(2015, 1, 1, 0, 12)) is None and suspect_default(datetime(2015, 1, 1, 0, 12))
+    assert not suspect_default(datetime(2015, 1, 2, 0, 12))
     assert unset_reason(datetime(2015, 1, 1, 14, 0)) is None
     assert unset_reason(datetime(2019, 7, 24, 8, 25, tzinfo=UTC)) is None
     f = check_unset_dates(md([tag(datetime(1970, 1, 1), "local_unknown", "recording_start", "dv:Date", "1970:01:01")]))

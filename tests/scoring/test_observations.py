@@ -46,11 +46,28 @@ def test_known_place_gives_time_windows_containing_truth():
 
 
 def test_no_bearing_gives_morning_and_afternoon():
-    ev = evidence_from_observation(_obs(bearing=False, unc=0.05), [gps(), day_clock()])
+    # 3 h before the truth's time of day the sun is lower: a longer shadow, whose band does not reach noon
+    t = T - timedelta(hours=4)
+    p = sun_position(t, LAT, LON)
+    obs = ShadowObservation(object_height=1.0, shadow_length=1 / math.tan(math.radians(p.elevation_deg)),
+                            length_uncertainty=0.02)
+    ev = evidence_from_observation(obs, [gps(), day_clock()])
     w = next(e for e in ev if e.kind == "shadow_time")
-    assert len(w.windows) == 2 and any(a <= T <= b for a, b in w.windows)
+    assert len(w.windows) == 2 and any(a <= t <= b for a, b in w.windows)
     when = fuse_time([gps(), day_clock()] + ev)
-    assert when.windows and any(a <= T <= b for a, b in when.windows)
+    assert when.windows and any(a <= t <= b for a, b in when.windows)
+
+
+def test_near_noon_shadow_has_an_absolute_length_error():
+    """A short shadow near noon keeps an absolute length error: its band is not a relative +/-0.5 deg."""
+    from provenance.scoring.checks import shadow_band
+
+    obs = _obs(bearing=True, unc=0.01)
+    lo, hi, _az, _ = shadow_band(obs)
+    plo, phi = obs.elevation_interval_deg
+    assert (hi - lo) > 2.0 * (phi - plo) and hi - lo > 2.0
+    high = ShadowObservation(object_height=1.0, shadow_length=0.2, shadow_bearing_deg=10.0)
+    assert shadow_band(high)[2] is None  # sun above 70 deg: the bearing is dropped
 
 
 def test_uncertainty_widens_windows():
@@ -75,7 +92,13 @@ def test_night_claim_contradicted_by_sunlit_shadow():
     ev = evidence_from_observation(_obs(bearing=False, unc=0.1))
     claim = Claim(time=datetime(2019, 6, 12, 23, 0, tzinfo=timezone(timedelta(hours=3))), place="Smolensk")
     v = check_claim(claim, fuse_time(ev), fuse_place(ev), ev)
-    assert v.status == "contradicted" and any("below the horizon" in r for r in v.reasons)
+    # one shadow (one observer) never contradicts alone: it is reported as disagreeing
+    assert v.status == "unverifiable" and any("below the horizon" in r for r in v.reasons)
+    # a second, independent origin that also excludes the night claim makes it contradicted
+    pub = Evidence("known_footage_published", "Published.", "index:w/published_at", "upper_bound", 0.85, "r",
+                   "record:w", None, datetime(2019, 6, 12, 16, tzinfo=UTC))
+    v = check_claim(claim, fuse_time(ev + [pub]), fuse_place(ev), ev + [pub])
+    assert v.grade.value == "contradicted_independent"
 
 
 def test_true_claim_with_shadow_alone_is_not_confirmed():

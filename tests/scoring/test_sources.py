@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 from _md import gopro_max, md, nikon, tag
 
+from provenance.scoring.errormodels import CLOCK_UNKNOWN
 from provenance.scoring.fusion import fuse_time
 from provenance.scoring.sources import evidence_from_matches, evidence_from_metadata
 
@@ -15,7 +16,15 @@ def test_android_end_time_moves_back_by_duration():
     m = md([tag(datetime(2017, 7, 13, 19, 16, 41, tzinfo=UTC), "utc", "recording_end", "mvhd", "x")],
            loc=(33.9951, -118.4762), duration=11.371)
     (t, _p) = evidence_from_metadata(m)
-    assert t.best == datetime(2017, 7, 13, 19, 16, 41, tzinfo=UTC) - timedelta(seconds=11.371)
+    end = datetime(2017, 7, 13, 19, 16, 41, tzinfo=UTC)
+    # no other clock confirms this mvhd is UTC: it may be local time at the GPS point (UTC-7)
+    assert t.best is None and t.earliest <= end - timedelta(seconds=11.371) <= t.latest
+    assert t.latest >= end + timedelta(hours=7) - timedelta(seconds=11.371)
+    confirmed = md([tag(datetime(2017, 7, 13, 19, 16, 41, tzinfo=UTC), "utc", "recording_end", "mvhd", "x"),
+                    tag(datetime(2017, 7, 13, 19, 16, 30, tzinfo=UTC), "offset", "recording_start", "keys", "y",
+                        -25200)], loc=(33.9951, -118.4762), duration=11.371)
+    t = next(e for e in evidence_from_metadata(confirmed) if e.source == "mvhd")
+    assert t.best == end - timedelta(seconds=11.371)
 
 
 def test_write_time_is_upper_bound_only():
@@ -35,7 +44,8 @@ def test_zoneless_clock_uses_zone_at_gps():
 def test_zoneless_clock_without_place_spans_all_offsets():
     m = md([tag(datetime(2012, 9, 10, 20, 52), "local_unknown", "recording_start", "riff:IDIT", "x")])
     (e,) = evidence_from_metadata(m)
-    assert e.latest - e.earliest == timedelta(hours=26, minutes=10)
+    tail = timedelta(seconds=CLOCK_UNKNOWN.tail())
+    assert e.latest - e.earliest == timedelta(hours=26) + 2 * tail
 
 
 def test_unset_date_dropped():
@@ -62,7 +72,7 @@ def test_gopro_local_time_reread_with_gps_offset():
 def test_nikon_wrong_clock_set_aside():
     ev = evidence_from_metadata(nikon())
     clock = next(e for e in ev if e.source == "exif:DateTimeOriginal")
-    assert clock.reliability < 0.1 and clock.notes
+    assert clock.reliability < 0.15 and clock.notes
     when = fuse_time(ev)
     assert when.earliest <= datetime(2008, 10, 23, 14, 27, 7, tzinfo=UTC) <= when.latest
     assert any("set aside" in c for c in when.conflicts)
@@ -89,4 +99,4 @@ def test_weak_and_partial_matches_are_weaker():
     assert weak.reliability < 0.8
     (part,) = [e for e in evidence_from_matches([_match(q=(0.0, 2.0))], {"a": rec}, query_duration_s=10.0)
                if e.kind == "known_footage_published"]
-    assert part.reliability < 0.8 and "Only 20%" in part.summary
+    assert part.covers == 0.2 and not part.whole and "Only 20%" in part.summary
