@@ -1,7 +1,8 @@
 """A compact offline gazetteer: GeoNames populated places of 1,000+ people, shipped as package data.
 
 The table (``provenance/data/gazetteer.npz``, built by ``tools/build_gazetteer.py``) holds every
-GeoNames place of 1,000 or more people with its Latin and Cyrillic alternate names, country,
+GeoNames place of 1,000 or more people (``cities1000``, which also keeps the seats of small
+divisions) with its Latin and Cyrillic alternate names, country,
 first-level administrative division (state, oblast, region), coordinates, population and time zone.
 It is loaded lazily on the first query (numpy arrays, no pickle) and answers:
 
@@ -27,6 +28,7 @@ import unicodedata
 from dataclasses import asdict, dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
@@ -51,7 +53,7 @@ __all__ = [
 #: Name of the package-data file, inside ``provenance/data/``.
 DATA_FILE = "gazetteer.npz"
 #: Format version written by ``tools/build_gazetteer.py``; a mismatch means a stale data file.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Coordinates are stored as integers of 1e-5 deg, the precision GeoNames publishes (about 1 m).
 COORD_SCALE = 1e5
 EARTH_RADIUS_KM = 6371.0088
@@ -62,8 +64,12 @@ QUALIFIER_PLACE_RADIUS_KM = 150.0
 #: A qualifier that is also a country or division name is read as a town only if that town has this many
 #: people: the regional capitals that lend their names to oblasts and states.
 QUALIFIER_CITY_POPULATION = 100_000
+#: In a qualified search, a place found through an alternate name ranks as if it had this share of its
+#: people: primary names first unless the alternate-name place is more than ten times larger.
+ALTERNATE_NAME_WEIGHT = 0.1
 
 _APOSTROPHES = dict.fromkeys(map(ord, "'`\u2018\u2019\u02bc\u02b9\u02bb\u00b4\u2032\u02ee\u055a\"\u201c\u201d"), None)
+_STROKES = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "ħ": "h", "ŧ": "t", "ƶ": "z"})
 _SEPARATORS = dict.fromkeys(map(ord, "-\u2010\u2011\u2012\u2013\u2014_./"), " ")
 
 
@@ -91,9 +97,10 @@ def fold_name(text: str) -> str:
     >>> fold_name("Гродно") == fold_name("ГРОДНО")
     True
     """
-    # Polish/Croatian letters with a stroke have no decomposition; fold them by hand.
-    text = text.replace("ł", "l").replace("Ł", "L").replace("đ", "d").replace("Đ", "D").replace("ø", "o")
-    norm = unicodedata.normalize("NFKD", text.casefold())
+    # Letters with a stroke (Polish, Croatian, Danish) have no decomposition; fold them by hand.
+    # Compatibility caseless form (Unicode D146), so "𝕬", "Ａ" and "A" fold alike.
+    norm = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text.casefold()).casefold())
+    norm = norm.translate(_STROKES)
     norm = "".join(ch for ch in norm if not unicodedata.combining(ch))
     norm = norm.translate(_APOSTROPHES).translate(_SEPARATORS)
     return " ".join(norm.split())
@@ -122,7 +129,7 @@ class GazetteerPlace:
     lat, lon : float
         [deg], WGS84.
     population : int
-        People, per GeoNames.
+        People, per GeoNames; 0 where GeoNames has no figure (seats of small divisions).
     timezone : str
         IANA zone assigned by GeoNames (``""`` if none).
     feature_class : str
@@ -216,7 +223,8 @@ class _Table:
         self.tz = arrays["tz"]
         self.text_blob, self.text_starts = _blob_index(arrays["text"])
         self.key_blob, self.key_starts = _blob_index(arrays["keys"])
-        self.key_offsets = arrays["key_offsets"]
+        # Posting counts per key are stored (small integers compress well); offsets are their running sum.
+        self.key_offsets = np.concatenate(([0], np.cumsum(arrays["key_counts"], dtype=np.int64)))
         self.postings = arrays["postings"]
         self.countries = [line.split("\t") for line in _lines(arrays["countries"])]
         self.admins = [line.split("\t") for line in _lines(arrays["admins"])]
@@ -225,7 +233,8 @@ class _Table:
         n = len(self.geonameid)
         sizes = {len(self.lat), len(self.lon), len(self.population), len(self.country), len(self.admin1),
                  len(self.tz), len(self.text_starts) - 1}
-        if sizes != {n} or len(self.key_offsets) != self.n_keys + 1:
+        if (sizes != {n} or len(self.key_offsets) != self.n_keys + 1 or self.key_offsets[-1] != len(self.postings)
+                or (len(self.postings) and not 0 <= int(self.postings.min()) <= int(self.postings.max()) < n)):
             raise ToolError("gazetteer data is inconsistent (column lengths differ); rebuild it with "
                             "tools/build_gazetteer.py")
         self._coslat = np.cos(np.radians(self.lat))
@@ -290,11 +299,11 @@ class _Table:
         return out
 
 
-def _blob_index(blob: np.ndarray) -> tuple[bytes, list[int]]:
+def _blob_index(blob: np.ndarray) -> tuple[bytes, np.ndarray]:
     """A newline-separated blob and the start of each line (plus one past the end)."""
     ends = np.flatnonzero(blob == 10)
     starts = np.concatenate(([0], ends + 1, [len(blob) + 1])) if len(blob) else np.zeros(1, dtype=np.int64)
-    return blob.tobytes(), starts.tolist()
+    return blob.tobytes(), starts
 
 
 def _lines(blob: np.ndarray) -> list[str]:
@@ -382,7 +391,9 @@ def search(text: str) -> list[GazetteerPlace]:
     Returns
     -------
     list of GazetteerPlace
-        Matching places (empty if none), most populous first.
+        Matching places (empty if none), most populous first; with qualifiers, a place whose own name
+        matches ranks before one matched through an alternate name unless the latter is more than
+        ten times larger (:data:`ALTERNATE_NAME_WEIGHT`).
     """
     table = _table()
     query = parse_query(text)
@@ -400,12 +411,19 @@ def search(text: str) -> list[GazetteerPlace]:
 
 
 def _filtered(table: _Table, name: str, qualifiers: tuple[str, ...]) -> list[GazetteerPlace]:
-    rows = table.rows(fold_name(name))
+    key = fold_name(name)
+    rows = table.rows(key)
     for q in qualifiers:
         if not len(rows):
             break
         rows = rows[_qualifier_mask(table, rows, q)]
-    return [table.place(int(r)) for r in rows]
+    places = [table.place(int(r)) for r in rows]
+    # Within a named region, a town's own name outweighs another town's alternate name (Farmville,
+    # Virginia is Farmville, not a larger town once called so); the weight still lets an exonym of a
+    # city win over a village ("Kiev, UA").
+    weight = {p.geonameid: p.population * (1.0 if key in (fold_name(p.name), fold_name(p.ascii_name))
+                                           else ALTERNATE_NAME_WEIGHT) for p in places}
+    return sorted(places, key=lambda p: -weight[p.geonameid])
 
 
 def _qualifier_mask(table: _Table, rows: np.ndarray, qualifier: str) -> np.ndarray:
@@ -482,7 +500,7 @@ def nearest(lat: float, lon: float, k: int = 5, *, min_population: int = 0) -> l
     """
     table = _table()
     _check_point(lat, lon)
-    if not isinstance(k, int) or k < 1:
+    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
         raise InvalidArgumentError(f"k must be a positive integer (got {k!r})")
     rows = _population_rows(table, min_population)
     d = table.distances_km(lat, lon, rows)
@@ -504,7 +522,7 @@ def within(lat: float, lon: float, radius_km: float, *, min_population: int = 0)
     """
     table = _table()
     _check_point(lat, lon)
-    if not isinstance(radius_km, int | float) or not math.isfinite(radius_km) or radius_km < 0:
+    if not isinstance(radius_km, Real) or not math.isfinite(radius_km) or radius_km < 0:
         raise InvalidArgumentError(f"radius_km must be a finite number >= 0 (got {radius_km!r})")
     rows = _population_rows(table, min_population)
     d = table.distances_km(lat, lon, rows)
@@ -520,7 +538,7 @@ def populous(min_population: int) -> list[GazetteerPlace]:
 
 
 def _population_rows(table: _Table, min_population: int) -> np.ndarray:
-    if not isinstance(min_population, int) or min_population < 0:
+    if not isinstance(min_population, Integral) or isinstance(min_population, bool) or min_population < 0:
         raise InvalidArgumentError(f"min_population must be an integer >= 0 (got {min_population!r})")
     # Rows are sorted by population, descending: the places above a bound are a prefix.
     count = int(np.searchsorted(-table.population, -min_population, side="right"))
@@ -529,7 +547,7 @@ def _population_rows(table: _Table, min_population: int) -> np.ndarray:
 
 def _check_point(lat: float, lon: float) -> None:
     for value, bound, what in ((lat, 90.0, "lat"), (lon, 180.0, "lon")):
-        if not isinstance(value, int | float) or not math.isfinite(value) or abs(value) > bound:
+        if not isinstance(value, Real) or isinstance(value, bool) or not math.isfinite(value) or abs(value) > bound:
             raise InvalidArgumentError(f"{what} must be a number in [-{bound:g}, {bound:g}] deg (got {value!r})")
 
 

@@ -17,6 +17,8 @@ from types import ModuleType
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from provenance.errors import InvalidArgumentError, PlaceNotFoundError, ToolError
 from provenance.scoring import gazetteer as gz
@@ -172,6 +174,9 @@ def test_fold_name_keeps_scripts_and_drops_marks() -> None:
 def test_nearest_and_within_agree_with_brute_force() -> None:
     lat, lon = 54.78, 32.05
     near = gz.nearest(lat, lon, 3)
+    # numpy scalars are numbers too
+    from_numpy = gz.nearest(np.float32(lat), np.float64(lon), np.int64(3))  # type: ignore[arg-type]
+    assert [n.place for n in from_numpy] == [n.place for n in near]
     assert near[0].place.name == "Smolensk" and near[0].distance_km < 2
     assert [n.distance_km for n in near] == sorted(n.distance_km for n in near)
     ring = gz.within(lat, lon, 40.0, min_population=1_000)
@@ -195,11 +200,25 @@ def test_populous_is_a_sorted_prefix() -> None:
     lambda: gz.lookup(""), lambda: gz.lookup(None), lambda: gz.search("   "),  # type: ignore[arg-type]
     lambda: gz.nearest(95.0, 0.0), lambda: gz.nearest(0.0, float("nan")), lambda: gz.nearest(0.0, 0.0, 0),
     lambda: gz.within(0.0, 0.0, -1.0), lambda: gz.within(0.0, 0.0, float("inf")),
-    lambda: gz.populous(-5),
+    lambda: gz.populous(-5), lambda: gz.nearest(0.0, 0.0, True), lambda: gz.within(True, 0.0, 1.0),
+    lambda: gz.nearest("54", 32.0),  # type: ignore[arg-type]
 ])
 def test_bad_arguments_raise_the_library_error(call: Callable[[], object]) -> None:
     with pytest.raises(InvalidArgumentError):
         call()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_any_text_gives_a_list_or_the_library_error(text: str) -> None:
+    try:
+        found = gz.search(text)
+    except InvalidArgumentError:
+        assert all(not part.strip() for part in text.split(","))  # refused only when there is no name
+        return
+    assert isinstance(found, list) and all(isinstance(p, gz.GazetteerPlace) for p in found)
+    key = gz.fold_name(text)
+    assert gz.fold_name(key) == key  # folding is idempotent
 
 
 def test_unknown_names_are_not_found() -> None:
