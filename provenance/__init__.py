@@ -53,6 +53,7 @@ _LAZY = {
     "Fingerprint": ".hashing",
     "FootageIndex": ".index",
     "FootageRecord": ".index",
+    "Grade": ".scoring.claim",
     "Keyframe": ".frames",
     "Match": ".matching",
     "Metadata": ".metadata.model",
@@ -77,6 +78,7 @@ __all__ = [
     "Fingerprint",
     "FootageIndex",
     "FootageRecord",
+    "Grade",
     "HasherMismatchError",
     "IndexNotFoundError",
     "IndexStoreError",
@@ -134,7 +136,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .metadata.model import Metadata
     from .pipeline import analyze
     from .report import Report
-    from .scoring.claim import Claim, Verdict
+    from .scoring.claim import Claim, Grade, Verdict
     from .scoring.evidence import Evidence
     from .scoring.fusion import When, Where
     from .scoring.places import resolve_place

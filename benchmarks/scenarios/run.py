@@ -130,7 +130,9 @@ def main(argv=None) -> int:
         rows.append(dict(id=case["id"], category=case["category"], contains=contains, bounded=width_h is not None,
                          width_h=width_h, place_err=place_err, place_in_radius=(
                              None if place_err is None else place_err <= where.radius_km + 1e-6),
-                         status=verdict.status, expected=case["expected"], true=case["claim_true"]))
+                         status=verdict.status, expected=case["expected"], true=case["claim_true"],
+                         grade=getattr(getattr(verdict, "grade", None), "label", verdict.status),
+                         revised=bool(case.get("expected_why"))))
         if args.verbose:
             r = rows[-1]
             print(f"{r['id']:<36} {r['category']:<12} contains={str(r['contains']):<5} "
@@ -162,6 +164,12 @@ def main(argv=None) -> int:
     print(f"verdict accuracy                       {correct}/{len(rows)} = {correct / len(rows):.1%}")
     print(f"false claims called contradicted       {false_contradicted}/{n_false}")
     print(f"TRUE CLAIMS CALLED CONTRADICTED        {true_contradicted}")
+    print(f"expectations revised by issue 12       {sum(r['revised'] for r in rows)} (see expected_why in cases.py)")
+    print()
+    print(f"{'grade':<44}{'true claims':>12}{'false claims':>14}")
+    for g in sorted({r["grade"] for r in rows}):
+        print(f"{g:<44}{sum(r['true'] and r['grade'] == g for r in rows):>12}"
+              f"{sum((not r['true']) and r['grade'] == g for r in rows):>14}")
     by_cat: dict[str, list] = {}
     for r in rows:
         by_cat.setdefault(r["category"], []).append(r)

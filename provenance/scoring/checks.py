@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from .._util import jsonable
 from .evidence import Evidence
-from .timezones import format_offset, infer_offset, offsets_near, zone_at
+from .timezones import format_offset, infer_offset, offset_at, offsets_near, zone_at
 
 __all__ = [
     "Finding",
@@ -53,6 +53,9 @@ Severity = Literal["info", "warning", "conflict"]
 
 #: Reliability factor for a clock reading that a GPS clock shows to be wrong.
 WRONG_CLOCK_FACTOR = 0.15
+#: A single GPS stamp this close to a zone-less clock's wall reading, where the zone is not UTC,
+#: is local time written as UTC (early phones such as the KDDI A5301T in the corpus do this).
+GPS_LOCAL_TOLERANCE = timedelta(minutes=15)
 #: Reliability factor for a reading whose offset disagrees with the zone at the GPS point.
 OFFSET_MISMATCH_FACTOR = 0.6
 #: Two clocks agree when they differ by no more than this plus the recording duration.
@@ -291,7 +294,8 @@ def check_gps_vs_clock(md: Any) -> list[Finding]:
             diff = tag.value.astimezone(timezone.utc) - shift - gps_start
             late_ok = single_fix and timedelta(0) <= diff <= timedelta(days=1)
             if abs(diff) <= tol or late_ok:
-                extra = (f" (the GPS fix is {_dur(diff)} older than the capture)" if late_ok and abs(diff) > tol else "")
+                extra = (f" (the GPS fix is {_dur(diff)} older than the capture)"
+                         if late_ok and abs(diff) > tol else "")
                 out.append(Finding("gps_vs_clock", "agrees", "info",
                                    f"The {tag.source} time agrees with the GPS clock [{gsrc}]{extra}.", srcs))
                 continue
@@ -300,7 +304,8 @@ def check_gps_vs_clock(md: Any) -> list[Finding]:
                     (not zone_offsets or off in zone_offsets):
                 out.append(Finding("gps_vs_clock", "clock_local_as_utc", "info",
                                    f"The {tag.source} tag reads {tag.raw!r} as UTC, {_dur(diff)} "
-                                   f"{'ahead of' if diff > timedelta(0) else 'behind'} the GPS clock [{gsrc}]: the camera "
+                                   f"{'ahead of' if diff > timedelta(0) else 'behind'} the GPS clock [{gsrc}]: "
+                                   "the camera "
                                    f"wrote local time ({format_offset(off)}"
                                    + (f", the zone at its GPS position, {zone.key}" if zone is not None else "")
                                    + ") and labelled it UTC.", srcs, (tag.source,), WRONG_CLOCK_FACTOR,
@@ -314,6 +319,16 @@ def check_gps_vs_clock(md: Any) -> list[Finding]:
             continue
         # zone-less (or ambiguous) wall-clock reading
         local = tag.value.replace(tzinfo=None) - shift
+        if single_fix and zone is not None and offset_at(zone, gps_t) != timedelta(0) and \
+                abs(local - gps_t.replace(tzinfo=None)) <= GPS_LOCAL_TOLERANCE:
+            # the "UTC" GPS stamp reads like the local clock: a non-compliant writer stored local time
+            out.append(Finding("gps_vs_clock", "gps_local_as_utc", "warning",
+                               f"The GPS stamp [{gsrc}] reads {_fmt(gps_t)} as UTC, within "
+                               f"{_dur(local - gps_t.replace(tzinfo=None))} of the camera's local clock "
+                               f"[{tag.source}], while the zone at the GPS point ({zone.key}) is "
+                               f"{format_offset(offset_at(zone, gps_t))}: the device stored local time in the GPS "
+                               "stamp, so the stamp is not used as UTC.", srcs, (gsrc,), WRONG_CLOCK_FACTOR))
+            continue
         off = infer_offset(local, gps_start, tolerance=tol)
         if off is None and single_fix:
             # the fix may be older than the capture: try every offset the zone allows
@@ -331,7 +346,8 @@ def check_gps_vs_clock(md: Any) -> list[Finding]:
         elif off is not None:
             out.append(Finding("gps_vs_clock", "zone_elsewhere", "warning",
                                f"The {tag.source} tag reads {tag.raw!r}; the GPS clock [{gsrc}] implies local time at "
-                               f"{format_offset(off)}, which is not the zone at the file's GPS position ({zone.key}).",
+                               f"{format_offset(off)}, which is not the zone at the file's GPS position "
+                               f"({zone.key if zone is not None else 'unknown'}).",
                                srcs, (tag.source,), OFFSET_MISMATCH_FACTOR, int(off.total_seconds())))
         else:
             diff = local - gps_start.replace(tzinfo=None)
@@ -363,13 +379,15 @@ def check_duration(md: Any) -> list[Finding]:
             gap = (e.value - s.value).total_seconds()
             srcs = (s.source, e.source)
             if abs(gap - dur) <= tol:
-                what = "marks the end of the recording" if e.meaning == "unknown" else "is the end of the recording, as expected"
+                what = ("marks the end of the recording" if e.meaning == "unknown"
+                        else "is the end of the recording, as expected")
                 out.append(Finding("duration", "end_confirmed", "info",
                                    f"The {e.source} time is {gap:.1f} s after the {s.source} start time, matching the "
                                    f"{dur:.1f} s duration: it {what}.", srcs))
             elif e.meaning == "recording_end":
                 out.append(Finding("duration", "duration_mismatch", "warning",
-                                   f"The {s.source} start and {e.source} end times are {gap:.1f} s apart, but the video "
+                                   f"The {s.source} start and {e.source} end times are {gap:.1f} s apart, "
+                                   "but the video "
                                    f"lasts {dur:.1f} s: the file was trimmed, or one of the times was changed.",
                                    srcs, (s.source, e.source), 0.8))
     return out
@@ -383,13 +401,14 @@ def check_clock_vs_publication(evidence: Iterable[Evidence]) -> list[Finding]:
     discounted (it still bounds when this copy was written).
     """
     items = list(evidence)
-    pubs = [e for e in items if e.kind == "known_footage_published" and e.latest is not None and e.reliability >= 0.9]
+    pubs = [(e.latest, e) for e in items if e.kind == "known_footage_published" and e.latest is not None
+            and e.reliability >= 0.9 and e.whole]
     if not pubs:
         return []
-    first = min(pubs, key=lambda e: e.latest)
+    first_t, first = min(pubs, key=lambda p: p[0])
     out = []
     for e in items:
-        if e.kind != "metadata_time" or e.earliest is None or e.earliest <= first.latest:
+        if e.kind != "metadata_time" or e.earliest is None or e.earliest <= first_t:
             continue
         out.append(Finding("clock_vs_publication", "copy_time", "conflict",
                            f"The {e.source} time ({e.raw or _fmt(e.earliest)}, at the earliest {_fmt(e.earliest)}) "
@@ -477,7 +496,8 @@ def check_daylight(shows_sunlight: bool, when: datetime, lat: float, lon: float,
                        "below the horizon.", (source,))
     if shows_sunlight:
         return Finding("daylight", "agrees", "info",
-                       f"The footage shows sunlight [{source}] and the sun was {el:.1f} deg above the horizon at {where}.",
+                       f"The footage shows sunlight [{source}] and the sun was {el:.1f} deg above the horizon "
+                       f"at {where}.",
                        (source,))
     return Finding("daylight", "no_sunlight", "info",
                    f"The footage shows no direct sunlight [{source}]; the sun was {el:.1f} deg "

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,14 +58,11 @@ INSTANT_SLACK = timedelta(minutes=30)
 #: known this well (confidence) and this tightly (radius [km]).
 ZONE_PLACE_CONFIDENCE = 0.9
 ZONE_PLACE_RADIUS_KM = 500.0
-#: Kinds derived from other evidence (a shadow read at the place the metadata gives): they can
-#: exclude, but never corroborate what they were derived from.
-_DERIVED_KINDS = ("shadow_time", "shadow_place")
 #: Rounding slack for the probability thresholds (1 - 0.95 is 0.05000000000000004 in floating point).
 _EPS = 1e-9
 
 
-class Grade(str, Enum):
+class Grade(StrEnum):
     """A graded verdict; ``.label`` is the plain-language wording, ``.status`` the old three-way value."""
 
     CONTRADICTED_INDEPENDENT = "contradicted_independent"
@@ -87,8 +84,6 @@ class Grade(str, Enum):
             return "contradicted"
         return "unverifiable" if self is Grade.UNVERIFIABLE else "consistent"
 
-    def __str__(self) -> str:
-        return self.value
 
 
 _LABELS = {
@@ -337,6 +332,53 @@ class _Part:
     sources: tuple[str, ...]
 
 
+def _width_s(e: Evidence) -> float:
+    """Width [s] of an item's time constraint (infinite when open on a side)."""
+    if e.earliest is None or e.latest is None:
+        return math.inf
+    return (e.latest - e.earliest).total_seconds()
+
+
+#: Slack [s] around a wall-clock reading compared with a claimed local date: the clock's tail
+#: (10 min) plus an hour for a clock that ignores daylight saving.
+WALL_DATE_SLACK = timedelta(minutes=70)
+
+
+def _claimed_days(value: Any) -> tuple[date, date] | None:
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        a, b = (_claimed_days(v) for v in value)
+        return None if a is None or b is None else (a[0], b[1])
+    if isinstance(value, datetime):
+        return None
+    if isinstance(value, date):
+        return value, value
+    return None
+
+
+def _wall_exclusions(claim: Claim, items: list[Evidence]) -> list[Evidence]:
+    """Clock readings whose own local date is not the claimed date (a date claimed without a place).
+
+    Both the claimed date and the device's wall clock are local dates where the footage was
+    filmed (assuming the clock was set to the local time there), so they are compared
+    directly, without a zone, with :data:`WALL_DATE_SLACK`.
+    """
+    days = _claimed_days(claim.time)
+    if days is None:
+        return []
+    start = datetime.combine(days[0], datetime.min.time())
+    end = datetime.combine(days[1] + timedelta(days=1), datetime.min.time())
+    out = []
+    for e in items:
+        if e.wall is None or e.kind not in ("metadata_time", "onscreen_clock"):
+            continue
+        if e.wall + WALL_DATE_SLACK < start or e.wall - WALL_DATE_SLACK >= end:
+            out.append(Evidence(e.kind, f"{e.summary} Its own wall-clock reading, {e.wall:%Y-%m-%d %H:%M}, is not on "
+                                f"the claimed local date (assuming the clock kept the local time where it filmed).",
+                                e.source, e.shape, e.reliability, e.reliability_reason, e.group, e.earliest, e.latest,
+                                e.best, raw=e.raw, model=e.model, wall=e.wall))
+    return out
+
+
 def _grade_part(what: str, excluding: list[Evidence], backing: list[Evidence], considered: list[Evidence],
                 describe_exclusion: Any) -> _Part:
     """Grade one part of a claim from the items that exclude it and those that back it."""
@@ -349,10 +391,13 @@ def _grade_part(what: str, excluding: list[Evidence], backing: list[Evidence], c
     back_reasons = [f"{e.summary} {_cite(e)}" for e in sorted(backing, key=lambda x: -x.reliability)]
     sources = tuple(dict.fromkeys(e.source for e in excluding + backing)) or tuple(e.source for e in considered)
     if ex_ind and p_ind <= P_CONTRADICT_INDEPENDENT + _EPS:
-        if back_ind and _product(back_ind) <= P_CONTRADICT_INDEPENDENT + _EPS:
-            return _Part(Grade.UNVERIFIABLE, (f"Strong independent sources disagree about the {what}, so the claim can "
+        # strong evidence for the claim (independent, or the file's own GPS or clock) means one side is wrong,
+        # and the error models do not say which: no contradiction
+        if (back_ind and _product(back_ind) <= P_CONTRADICT_INDEPENDENT + _EPS) or \
+                (back_file and _product(back_file) <= P_CONTRADICT_FILE + _EPS):
+            return _Part(Grade.UNVERIFIABLE, (f"Strong sources disagree about the {what}, so the claim can "
                                               "be neither confirmed nor excluded: " + "; ".join(ex_reasons)
-                                              + " — against: " + "; ".join(back_reasons),), sources)
+                                              + " — for the claim: " + "; ".join(back_reasons),), sources)
         return _Part(Grade.CONTRADICTED_INDEPENDENT, tuple(ex_reasons) + tuple(
             f"(Also consistent with the claim, but outweighed: {r})" for r in back_reasons), sources)
     if ex_file and p_file * p_ind <= P_CONTRADICT_FILE + _EPS:
@@ -361,7 +406,10 @@ def _grade_part(what: str, excluding: list[Evidence], backing: list[Evidence], c
                                               "evidence backs it, so the claim can be neither confirmed nor excluded: "
                                               + "; ".join(ex_reasons) + " — for the claim: "
                                               + "; ".join(back_reasons),), sources)
-        if back_file and _product(back_file) <= P_CONTRADICT_FILE + _EPS:
+        tight_ex = min((_width_s(e) for e in excluding), default=math.inf)
+        back_tight = _p_by_group([e for e in backing if e.origin == "file"
+                                  and _width_s(e) <= VAGUE_FACTOR * tight_ex + 7200.0])
+        if back_tight and _product(back_tight) <= P_CONTRADICT_FILE + _EPS:
             return _Part(Grade.UNVERIFIABLE, (f"The file's own readings disagree with each other about the {what}: "
                                               + "; ".join(ex_reasons) + " — against: " + "; ".join(back_reasons),),
                          sources)
@@ -387,7 +435,8 @@ def _grade_part(what: str, excluding: list[Evidence], backing: list[Evidence], c
         reasons.append(f"No evidence about the filming {what} was found, so the claimed {what} can be neither "
                        "confirmed nor excluded.")
     elif not excluding:
-        reasons.append(f"The evidence about the filming {what} is too imprecise to confirm or exclude the claimed {what}.")
+        reasons.append(f"The evidence about the filming {what} is too imprecise to confirm or exclude the "
+                       f"claimed {what}.")
     return _Part(Grade.UNVERIFIABLE, tuple(reasons), sources)
 
 
@@ -420,11 +469,22 @@ def _check_time(claim: Claim, when: When, where: Where | None, evidence: list[Ev
     items = [e for e in evidence if e.constrains_time and e.whole]
     partial = [e for e in evidence if e.constrains_time and not e.whole]
     excluding = [e for e in items if e.excludes_time(cs, ce)]
+    if claim.time_is_local_date and not claim.has_place and not zone_note and span is None:
+        walls = _wall_exclusions(claim, [e for e in items if e not in excluding])
+        excluding += walls
+        wall_sources = {e.source for e in walls}
+    else:
+        wall_sources = set()
     claim_w = (ce - cs).total_seconds()
-    backing = [e for e in items if e not in excluding and e.kind not in _DERIVED_KINDS
+    def width_s(e: Evidence) -> float:
+        if e.windows:  # sun windows: only those that meet the claim count
+            return sum((b - a).total_seconds() for a, b in e.windows if a <= ce and b >= cs)
+        return (e.latest - e.earliest).total_seconds()  # type: ignore[operator]
+
+    backing = [e for e in items if e not in excluding and e.source not in wall_sources
                and e.reliability >= 1.0 - BACKING_P
                and e.earliest is not None and e.latest is not None and e.earliest <= ce and e.latest >= cs
-               and (e.latest - e.earliest).total_seconds() <= VAGUE_FACTOR * claim_w]
+               and width_s(e) <= VAGUE_FACTOR * claim_w]
 
     def describe(e: Evidence) -> str:
         if e.latest is not None and e.latest < cs:
@@ -436,7 +496,7 @@ def _check_time(claim: Claim, when: When, where: Where | None, evidence: list[Ev
         return f"{e.summary} That places the filming {side} ({_day(cs)} to {_day(ce)}). {_cite(e)}"
 
     def describe_any(e: Evidence) -> str:
-        if e in sun_excluding:
+        if e in sun_excluding or e.source in wall_sources:
             return f"{e.summary} {_cite(e)}"
         return describe(e)
 
@@ -455,7 +515,7 @@ def _check_time(claim: Claim, when: When, where: Where | None, evidence: list[Ev
 
 def _place_backs(e: Evidence, lat: float, lon: float, radius_km: float) -> bool:
     """Whether a place item backs "within ``radius_km`` of (lat, lon)": it is at least as precise and overlaps."""
-    if e.lat is None or e.lon is None or e.kind in _DERIVED_KINDS or e.reliability < 1.0 - BACKING_P:
+    if e.lat is None or e.lon is None or e.reliability < 1.0 - BACKING_P:
         return False
     scale = e.scale_km if e.scale_km is not None else (e.radius_km or 0.0)
     if scale > radius_km:
@@ -497,8 +557,9 @@ def _check_sun(claim: Claim, evidence: list[Evidence]) -> tuple[list[Evidence], 
     a mild mismatch is reported only.
     """
     from .checks import check_sun_at_claim
+    from .shadow import ShadowObservation
 
-    obs_items = [e for e in evidence if e.observation is not None]
+    obs_items = [e for e in evidence if isinstance(e.observation, ShadowObservation)]
     if not (claim.has_time and claim.has_place) or not obs_items or claim.earliest is None or claim.latest is None:
         return [], [], []
     reasons: list[str] = []
@@ -547,7 +608,7 @@ def check_claim(claim: Claim | None, when: When, where: Where | None, evidence: 
     places = claim.places
     if len(places) <= 1:
         options = [_judge_option(claim, when, where, evidence, sun_excl, places[0] if places else None, None)]
-        chosen, head = options[0], []
+        chosen, head = options[0], list[str]()
     else:
         cands = claim.candidates
         options = []
@@ -598,7 +659,7 @@ def _choose(claim: Claim, options: list[_Option]) -> tuple[_Option, list[str]]:
     """An ambiguous name: contradicted only if every candidate is; otherwise the best-fitting candidate."""
     names = [o.label for o in options]
     shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-    head = [f"The place name {claim.place!r} is ambiguous: it can stand for {shown}."]
+    head: list[str] = [f"The place name {claim.place!r} is ambiguous: it can stand for {shown}."]
     contradicted = [o for o in options if o.grade.status == "contradicted"]
     if len(contradicted) == len(options):
         weakest = max(contradicted, key=lambda o: _RANK[o.grade])  # the weakest contradiction over all candidates

@@ -147,7 +147,7 @@ CLOCK_WRITER = ErrorModel("CLOCK_WRITER", "gaussian", 150.0, 0.05,
 #: A reading that looks like a clock reset (1 January, 00:00-06:00): kept, but it can neither
 #: contradict nor count as strong support (a real New Year's reading exists; so do defaults
 #: that ran for two hours).
-CLOCK_SUSPECT_DEFAULT = ErrorModel("CLOCK_SUSPECT_DEFAULT", "gaussian", 150.0, 0.60,
+CLOCK_SUSPECT_DEFAULT = ErrorModel("CLOCK_SUSPECT_DEFAULT", "gaussian", 150.0, 0.50,
                                    "reset clocks restart at 1 January 00:00 and run on")
 #: An on-screen (burned-in) clock read by OCR: the recorder's clock (dashcams and CCTV are
 #: often never set, run on the wrong zone or lag DST) and OCR misreads. One minute sigma,
@@ -204,7 +204,7 @@ C2PA_UNVERIFIED = ErrorModel("C2PA_UNVERIFIED", "gaussian", 60.0, 0.50, "C2PA ma
 #: Evidence kinds that are the file's own readings (its clock, its GPS, its signed manifest,
 #: a clock burned into its pictures).
 _FILE_KINDS = frozenset({"metadata_time", "gps_time", "gps_fix", "telemetry", "c2pa_time", "c2pa_place",
-                         "onscreen_clock"})
+                         "onscreen_clock", "onscreen_text"})
 
 
 def origin_class(kind: str) -> Literal["file", "independent"]:

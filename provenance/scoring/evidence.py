@@ -81,6 +81,10 @@ class Evidence:
     covers : float
         Share of the video the item speaks about, in (0, 1]: a match of 3 s of a 12 s
         compilation covers 0.25 and speaks about that part only.
+    wall : datetime or None
+        The clock's own wall-clock reading of the recording start (naive, local time where
+        the device kept its clock), for a reading of a capture time; a date claimed without
+        a place is compared with it in the device's own zone.
     """
 
     kind: str
@@ -104,6 +108,7 @@ class Evidence:
     model: str = ""
     scale_km: float | None = None
     covers: float = 1.0
+    wall: datetime | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.reliability <= 1.0:
@@ -116,7 +121,7 @@ class Evidence:
             raise InvalidArgumentError("Evidence.earliest is after Evidence.latest")
         if (self.lat is None) != (self.lon is None):
             raise InvalidArgumentError("Evidence needs both lat and lon or neither")
-        if self.lat is not None and not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+        if self.lat is not None and self.lon is not None and not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
             raise InvalidArgumentError(f"Evidence place out of range: ({self.lat}, {self.lon})")
         if self.radius_km is not None and (not math.isfinite(self.radius_km) or self.radius_km < 0):
             raise InvalidArgumentError(f"Evidence.radius_km must be >= 0 (got {self.radius_km})")
@@ -169,7 +174,7 @@ class Evidence:
 
     def place_distance_km(self, lat: float, lon: float) -> float | None:
         """Great-circle distance [km] from the item's centre to a point, ``None`` without a place."""
-        if self.lat is None:
+        if self.lat is None or self.lon is None:
             return None
         from .places import haversine_km
 

@@ -124,6 +124,13 @@ def _cross(w1: list[tuple[datetime, datetime]], w2: tuple[tuple[datetime, dateti
     return sorted(out)
 
 
+def _width(e: Evidence) -> float:
+    """Width [s] of an item's time constraint (infinite when open on a side)."""
+    if e.earliest is None or e.latest is None:
+        return math.inf
+    return (e.latest - e.earliest).total_seconds()
+
+
 def _tight(e: Evidence) -> bool:
     return e.earliest is not None and e.latest is not None and e.latest - e.earliest <= CORROBORATION_WIDTH
 
@@ -237,12 +244,15 @@ def fuse_time(evidence: list[Evidence]) -> When:
         confidence = 1.0 - (1.0 - confidence) * (1.0 - max(penalty)) if confidence else max(penalty)
         confidence = min(confidence, 1.0)
     best = None
-    points = [e for e in agreeing if e.best is not None and (lo is None or e.best >= lo) and (hi is None or e.best <= hi)]
+    points = [e for e in agreeing if e.best is not None and (lo is None or e.best >= lo)
+              and (hi is None or e.best <= hi)]
     if wins:
         points = [e for e in points if any(a <= e.best <= b for a, b in wins)]  # type: ignore[operator]
     if points:
-        best = max(points, key=lambda e: (e.reliability, -((e.latest or e.best) - (e.earliest or e.best)).total_seconds())
-                   ).best  # type: ignore[operator]
+        def tightness(e: Evidence) -> tuple[float, float]:
+            width = _width(e)
+            return e.reliability, -width
+        best = max(points, key=tightness).best
     elif wins and len(wins) == 1:
         best = wins[0][0] + (wins[0][1] - wins[0][0]) / 2
     elif lo is not None and hi is not None:

@@ -111,11 +111,21 @@ def _known_range(base: list[Evidence]) -> When | None:
     return when
 
 
+def _bounds(when: When) -> tuple[datetime, datetime]:
+    """Both ends of a bounded estimate (callers check ``_known_range`` first)."""
+    if when.earliest is None or when.latest is None:
+        from ..errors import InvalidArgumentError
+
+        raise InvalidArgumentError("the time estimate must be bounded on both sides")
+    return when.earliest, when.latest
+
+
 def _windows_item(obs: ShadowObservation, where: Where, when: When, source: str) -> Evidence:
     shift = timedelta(seconds=float(obs.frame_time_s or 0.0))
     pad = where.radius_km / _KM_PER_DEG
     wobs = _widened(obs, pad)
-    start, end = when.earliest + shift, when.latest + shift
+    w0, w1 = _bounds(when)
+    start, end = w0 + shift, w1 + shift
     if end <= start:
         end = start + timedelta(seconds=1)
     step = 60.0 if end - start <= timedelta(days=3) else 300.0
@@ -161,21 +171,27 @@ def _cells_circle(region: Any) -> tuple[float, float, float]:
 
 def _region_item(obs: ShadowObservation, when: When, source: str) -> Evidence:
     shift = timedelta(seconds=float(obs.frame_time_s or 0.0))
-    mid = when.earliest + (when.latest - when.earliest) / 2 + shift
-    half = (when.latest - when.earliest).total_seconds() / 2.0
+    w0, w1 = _bounds(when)
+    mid = w0 + (w1 - w0) / 2 + shift
+    half = (w1 - w0).total_seconds() / 2.0
     region = region_fitting(_widened(obs, 0.0), mid, when_uncertainty_s=half, step_deg=REGION_STEP_DEG)
     rel = round(OBSERVATION_RELIABILITY * when.confidence, 4)
     why = ("A shadow measurement read against the sun's position over the globe at the time the other evidence "
            f"gives; it holds only if that time is right (time confidence {when.confidence:.2f}).")
-    span = f"between {_fmt(when.earliest + shift)} and {_fmt(when.latest + shift)}"
+    span = f"between {_fmt(w0 + shift)} and {_fmt(w1 + shift)}"
     if region.n_cells == 0:
         return Evidence("shadow_place", f"The shadow measurement ({_describe(obs)}) fits the sun nowhere on Earth "
-                        f"{span}: the measurement or the time evidence is wrong.", source, "note", rel, why, OBSERVER_GROUP,
+                        f"{span}: the measurement or the time evidence is wrong.", source, "note", rel, why,
+                        OBSERVER_GROUP,
                         raw=obs.note)
     clat, clon, radius = _cells_circle(region)
     bbox = region.bounding_box()
+    if bbox is None:  # pragma: no cover - n_cells > 0 above
+        return Evidence("shadow_place", "The shadow measurement fits no cell.", source, "note", rel, why,
+                        OBSERVER_GROUP, raw=obs.note)
     return Evidence("shadow_place",
-                    f"{span[0].upper()}{span[1:]}, the sun matched the shadow measurement ({_describe(obs)}) only in an "
+                    f"{span[0].upper()}{span[1:]}, the sun matched the shadow measurement ({_describe(obs)}) "
+                    "only in an "
                     f"area of about {region.area_km2:,.0f} km2 (latitudes {bbox.south:.0f} to {bbox.north:.0f}, "
                     f"longitudes {bbox.west:.0f} to {bbox.east:.0f}).",
                     source, "region", rel, why, OBSERVER_GROUP, lat=clat, lon=clon, radius_km=radius, raw=obs.note,
@@ -224,12 +240,13 @@ def evidence_from_observation(obs: ShadowObservation, evidence: Iterable[Evidenc
     when = _known_range(base)
     out: list[Evidence] = []
     notes = []
-    if where is not None and when is not None and when.latest - when.earliest <= MAX_DATE_RANGE:
+    span = None if when is None else _bounds(when)
+    if where is not None and when is not None and span is not None and span[1] - span[0] <= MAX_DATE_RANGE:
         out.append(_windows_item(obs, where, when, source))
     elif where is not None:
         notes.append("the place is known but the date is not bounded on both sides (within "
                      f"{MAX_DATE_RANGE.days} days), so it does not narrow the time")
-    if when is not None and when.latest - when.earliest <= MAX_TIME_SPAN:
+    if when is not None and span is not None and span[1] - span[0] <= MAX_TIME_SPAN:
         out.append(_region_item(obs, when, source))
     elif where is None:
         notes.append("neither the place nor the time is known well enough for it to narrow the other")

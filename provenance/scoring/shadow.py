@@ -192,7 +192,7 @@ class ShadowObservation:
         """Sun elevation implied by the measurement [deg]."""
         if self.sun_elevation_deg is not None:
             return float(self.sun_elevation_deg)
-        return math.degrees(math.atan2(float(self.object_height), float(self.shadow_length)))
+        return math.degrees(math.atan2(float(self.object_height or 0.0), float(self.shadow_length or 0.0)))
 
     @property
     def elevation_interval_deg(self) -> tuple[float, float]:
@@ -204,7 +204,7 @@ class ShadowObservation:
         if self.sun_elevation_deg is not None:
             e, d = float(self.sun_elevation_deg), float(self.elevation_uncertainty_deg)
             return max(0.0, e - d), min(90.0, e + d)
-        h, length, u = float(self.object_height), float(self.shadow_length), float(
+        h, length, u = float(self.object_height or 0.0), float(self.shadow_length or 0.0), float(
             self.length_uncertainty)
         return (math.degrees(math.atan2(h, length * (1.0 + u))),
                 math.degrees(math.atan2(h, length * (1.0 - u))))
@@ -698,7 +698,7 @@ def altitude_only_band(
     up = el > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         if obs.sun_elevation_deg is None:
-            h, length = float(obs.object_height), float(obs.shadow_length)
+            h, length = float(obs.object_height or 0.0), float(obs.shadow_length or 0.0)
             r = (h / np.tan(np.radians(el)) - length) / length
         else:
             e = float(obs.sun_elevation_deg)

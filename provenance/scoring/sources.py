@@ -35,7 +35,15 @@ from zoneinfo import ZoneInfo
 
 from ..matching.match import MATCH_THRESHOLD
 from ..metadata.model import Location, Metadata, TimeTag, TrackPoint
-from .checks import Finding, apply_findings, is_date_only, is_placeholder, metadata_checks, suspect_default, unset_reason
+from .checks import (
+    Finding,
+    apply_findings,
+    is_date_only,
+    is_placeholder,
+    metadata_checks,
+    suspect_default,
+    unset_reason,
+)
 from .errormodels import (
     C2PA_SIGNED,
     C2PA_UNVERIFIED,
@@ -57,17 +65,19 @@ from .errormodels import (
     ErrorModel,
     combine_unrelated,
 )
-from .evidence import Evidence
+from .evidence import Evidence, Shape
 from .regions import TrackRegion
 from .timezones import format_offset, local_date_to_utc, local_to_utc_interval, zone_at
 
 __all__ = [
     "DST_SLACK",
     "GPS_FIX_STALE",
+    "HAND_SET_SLACK",
     "STRONG_MATCH",
     "clock_model",
     "evidence_from_matches",
     "evidence_from_metadata",
+    "hand_set_clock",
     "metadata_findings",
     "reencode_signs",
 ]
@@ -79,7 +89,7 @@ GPS_FIX_STALE = timedelta(days=1)
 #: Match score from which a match is the same footage (the matching threshold, kept in step).
 STRONG_MATCH = MATCH_THRESHOLD
 #: Encoder names that mean the file was re-encoded by a general-purpose tool.
-_REENCODERS = re.compile(r"\b(lavf|lavc|ffmpeg|handbrake|x264 core|mencoder|avidemux)\b", re.I)
+_REENCODERS = re.compile(r"\b(lavf|lavc|ffmpeg|handbrake|x264|x265|mencoder|avidemux)", re.I)
 #: Time meanings that are write times, never capture times.
 _WRITE_MEANINGS = ("file_written", "modified", "export", "mux", "digitized")
 
@@ -135,7 +145,8 @@ def clock_model(md: Metadata, tag: TimeTag) -> tuple[ErrorModel, bool, str]:
         return CLOCK_WRITER, True, (f"The file was written by {wname} ({kind}): its times are when it was written, "
                                     "so they bound the filming from above only.")
     if suspect_default(tag.value):
-        return CLOCK_SUSPECT_DEFAULT, False, "The reading is in the first hours of 1 January, where reset clocks restart."
+        return CLOCK_SUSPECT_DEFAULT, False, ("The reading is in the first hours of 1 January, where reset clocks "
+                                              "restart.")
     if kind == "camera":
         return CLOCK_CAMERA, False, f"A camera original ({wname})."
     signs = reencode_signs(md)
@@ -146,6 +157,22 @@ def clock_model(md: Metadata, tag: TimeTag) -> tuple[ErrorModel, bool, str]:
         return CLOCK_UNKNOWN_REENCODED, False, ("The writer is unknown and the file shows re-encode signs ("
                                                 + "; ".join(signs[:3]) + ").")
     return CLOCK_UNKNOWN, False, "The writer of the file is not recognised."
+
+
+#: Makers whose devices set their clocks from the network (NITZ/NTP): no daylight-saving slack.
+_NETWORK_CLOCK_MAKERS = re.compile(r"apple|samsung|google|huawei|xiaomi|oneplus|motorola|lg|nokia|hmd|sony mobile|"
+                                   r"oppo|vivo|realme|honor|zte|asus|htc|fairphone", re.I)
+#: Hand-set clocks (cameras, camcorders) are often an hour off after a daylight-saving change.
+HAND_SET_SLACK = timedelta(hours=1)
+
+
+def hand_set_clock(md: Metadata, tag: TimeTag) -> bool:
+    """Whether a clock reading comes from a clock set by hand (a camera), not from the network (a phone)."""
+    src = tag.source.lower()
+    if "com.apple.quicktime" in src or "android" in src or "samsung" in src:
+        return False
+    make = getattr(md.device, "make", None) or ""
+    return not _NETWORK_CLOCK_MAKERS.search(make)
 
 
 def _gps_fix_item(tag: TimeTag, dur: timedelta) -> Evidence | None:
@@ -169,7 +196,8 @@ def _gps_fix_item(tag: TimeTag, dur: timedelta) -> Evidence | None:
 
 
 def _time_item(md: Metadata, tag: TimeTag, zone: ZoneInfo | None, zone_note: str, *,
-               offset_s: int | None = None, as_end: bool = False, utc_confirmed: bool = True) -> Evidence | None:
+               offset_s: int | None = None, as_end: bool = False, utc_confirmed: bool = True,
+               gps_agrees: bool = False) -> Evidence | None:
     """Evidence for one clock tag; ``offset_s`` re-reads it as local time at that offset."""
     dur = timedelta(seconds=md.duration_s or 0.0)
     desc = f"The {tag.source} tag reads {tag.raw!r}"
@@ -194,6 +222,10 @@ def _time_item(md: Metadata, tag: TimeTag, zone: ZoneInfo | None, zone_note: str
     elif tag.tz_known:
         lo = hi = tag.value.astimezone(timezone.utc)
         zone_text = "with its time zone"
+        if tag.tz_state == "offset" and hand_set_clock(md, tag) and not gps_agrees:
+            zone_best = lo
+            lo, hi = lo - HAND_SET_SLACK, hi + HAND_SET_SLACK
+            zone_text += " (a hand-set camera clock: give or take an hour for daylight saving)"
         if tag.tz_state == "utc" and not utc_confirmed and zone is not None and "mvhd" in tag.source:
             alt0, alt1 = local_to_utc_interval(tag.value.astimezone(timezone.utc).replace(tzinfo=None), zone)
             lo, hi = min(lo, alt0), max(hi, alt1)
@@ -202,7 +234,7 @@ def _time_item(md: Metadata, tag: TimeTag, zone: ZoneInfo | None, zone_note: str
     else:
         lo, hi = local_to_utc_interval(tag.value, zone)
         zone_text = zone_note if zone is not None else "with no time zone (any offset from UTC-12 to UTC+14)"
-        if zone is not None:
+        if zone is not None and not gps_agrees:
             if lo == hi:
                 zone_best = lo
             lo, hi = lo - DST_SLACK, hi + DST_SLACK
@@ -211,6 +243,8 @@ def _time_item(md: Metadata, tag: TimeTag, zone: ZoneInfo | None, zone_note: str
             u = tag.value.replace(tzinfo=timezone.utc)
             lo, hi = min(lo, u), max(hi, u)
             zone_text = "as either UTC or local time (the device's convention is unknown)"
+    shape: Shape
+    earliest: datetime | None
     if upper_only:
         shape, earliest, latest = "upper_bound", None, hi + tail
         what = "the file was written then, so the filming was no later than that"
@@ -223,16 +257,24 @@ def _time_item(md: Metadata, tag: TimeTag, zone: ZoneInfo | None, zone_note: str
     else:
         shape, earliest, latest = "interval", lo - tail - dur, hi + tail
         what = "the file was made (start or end of the recording)"
-    best = None
-    if shape == "interval" and (lo == hi or zone_best is not None):
-        at = lo if lo == hi else zone_best
-        best = at - dur if meaning == "recording_end" else at  # type: ignore[operator]
+    best: datetime | None = None
+    at = lo if lo == hi else zone_best
+    if shape == "interval" and at is not None:
+        best = at - dur if meaning == "recording_end" else at
     summary = f"{desc}, read {zone_text}: {what} at {_span(lo, hi)}."
     if tag.note:
         summary += f" ({tag.note})"
     source = tag.source + (" (re-read as local time)" if offset_s is not None and tag.tz_known else "")
+    wall = None
+    if not tag.tz_known and offset_s is None and not is_date_only(tag.raw) and tag.tz_state == "local_unknown":
+        wall = tag.value.replace(tzinfo=None) - (dur if meaning == "recording_end" else timedelta(0))
+    elif tag.tz_state == "offset" and tag.utc_offset_s is not None and offset_s is None:
+        wall = (tag.value.astimezone(timezone.utc).replace(tzinfo=None) + timedelta(seconds=tag.utc_offset_s)
+                - (dur if meaning == "recording_end" else timedelta(0)))
+    if upper_only:
+        wall = None
     return Evidence("metadata_time", summary, source, shape, model.reliability, _why(model, model_why),
-                    _FILE_CLOCK, earliest, latest, best, raw=tag.raw, model=model.name)
+                    _FILE_CLOCK, earliest, latest, best, raw=tag.raw, model=model.name, wall=wall)
 
 
 def _gps_sigma_km(loc: Location) -> tuple[float, str]:
@@ -259,7 +301,8 @@ def _place_item(loc: Location) -> Evidence:
     sigma, how = _gps_sigma_km(loc)
     tail = m.tail(sigma)
     return Evidence("gps_fix", f"The {loc.source} tag records the position {loc.lat:.5f}, {loc.lon:.5f} "
-                    f"(1-sigma error {sigma * 1000:.0f} m from {how}; it excludes places more than {tail:.2f} km away).",
+                    f"(1-sigma error {sigma * 1000:.0f} m from {how}; it excludes places more than {tail:.2f} km "
+                    "away).",
                     loc.source, "region", m.reliability, _why(m, "A GPS position written by the recording device."),
                     _FILE_GPS, lat=loc.lat, lon=loc.lon, radius_km=tail, raw=loc.raw, model=m.name, scale_km=sigma)
 
@@ -398,7 +441,9 @@ def evidence_from_metadata(md: Metadata, *, findings: Iterable[Finding] | None =
         if tag.source in dropped or unset_reason(tag.value):
             continue
         confirmed = _utc_confirmed(md, tag, found) if tag.tz_state == "utc" else True
-        item = _time_item(md, tag, zone, note, as_end=tag.source in ends, utc_confirmed=confirmed)
+        agrees = any(f.check == "gps_vs_clock" and f.code in ("agrees", "zone_resolved") and tag.source in f.sources
+                     for f in found)
+        item = _time_item(md, tag, zone, note, as_end=tag.source in ends, utc_confirmed=confirmed, gps_agrees=agrees)
         if item is not None:
             out.append(item)
         off = offsets.get(tag.source)
@@ -512,7 +557,12 @@ def published_bound(record: Any) -> tuple[datetime | None, str]:
         except (TypeError, ValueError):
             b = None
         if isinstance(b, datetime) and b.tzinfo is not None:
-            return b.astimezone(timezone.utc), str(stated or "instant")
+            b = b.astimezone(timezone.utc)
+            if stated == "day":  # a day is that day anywhere on Earth: never earlier than 24:00 at UTC-12
+                day = _as_utc(raw, late=False)
+                if day is not None:
+                    b = max(b, local_date_to_utc(day.date(), None)[1])
+            return b, str(stated or "instant")
     if isinstance(raw, str) and is_date_only(raw.strip()):
         return _as_utc(raw, late=True), "day"
     if isinstance(raw, date) and not isinstance(raw, datetime):
@@ -587,7 +637,8 @@ def evidence_from_matches(matches: Iterable[Any], records: dict[str, Any], *,
             when_text = (f"on {_fmt(published)}" if precision == "instant" else
                          f"on the day ending {_fmt(published)} anywhere on Earth")
             out.append(Evidence("known_footage_published",
-                                f"{segment[0].upper()}{segment[1:]}, which was first published {when_text}{where_seen}, "
+                                f"{segment[0].upper()}{segment[1:]}, which was first published {when_text}"
+                                f"{where_seen}, "
                                 f"so it was filmed no later than that.{partial}",
                                 src, "upper_bound", 1.0 - p, match_why + " " + _why(INDEX_PUBLISHED), group, None,
                                 published, raw=str(_raw_get(rec, "published_at")), model=mm.name, covers=covers))

@@ -708,31 +708,30 @@ def _datetime_to_unix(dt: datetime) -> float:
 def _to_unix_seconds(when: Any) -> tuple[Any, np.ndarray, bool]:
     """Convert `when` into (normalised when, unix seconds array, is_scalar)."""
     if isinstance(when, datetime):
-        unix = _datetime_to_unix(when)
-        return when.astimezone(timezone.utc), np.asarray(unix, dtype=float), True
+        return when.astimezone(timezone.utc), np.asarray(_datetime_to_unix(when), dtype=float), True
     if isinstance(when, np.datetime64):
         when = np.asarray(when)
     if isinstance(when, np.ndarray) and np.issubdtype(when.dtype, np.datetime64):
         us = when.astype("datetime64[us]")
         if np.any(np.isnat(us)):
             raise InvalidArgumentError("'when' contains NaT; every instant must be a valid time")
-        unix = us.astype(np.int64).astype(float) / 1e6
-        return (us if us.ndim else us[()]), unix, us.ndim == 0
+        secs = us.astype(np.int64).astype(float) / 1e6
+        return (us if us.ndim else us[()]), secs, us.ndim == 0
     if isinstance(when, (str, bytes)) or not isinstance(when, Iterable):
         raise InvalidArgumentError(
             "'when' must be a timezone-aware datetime, a sequence of them, or an array of "
             f"numpy datetime64 in UTC (got {type(when).__name__})"
         )
     items = list(when)
-    unix_list = []
+    unix_list: list[float] = []
     for item in items:
         if isinstance(item, np.datetime64):
-            unix_list.append(np.datetime64(item, "us").astype(np.int64) / 1e6)
+            unix_list.append(float(item.astype("datetime64[us]").astype(np.int64)) / 1e6)
         else:
             unix_list.append(_datetime_to_unix(item))
-    unix = np.asarray(unix_list, dtype=float)
-    us = (unix * 1e6).round().astype(np.int64).astype("datetime64[us]")
-    return us, unix, False
+    arr = np.asarray(unix_list, dtype=float)
+    stamps = np.round(arr * 1e6).astype(np.int64).astype("datetime64[us]")
+    return stamps, arr, False
 
 
 # ---------------------------------------------------------------------------------------

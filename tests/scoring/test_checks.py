@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 from _md import gopro_max, md, nikon, tag
 
 from provenance.scoring.checks import (
-    suspect_default,
     apply_findings,
     check_daylight,
     check_duration,
@@ -13,6 +12,7 @@ from provenance.scoring.checks import (
     check_offset_vs_zone,
     check_sun_at_claim,
     check_unset_dates,
+    suspect_default,
     unset_reason,
 )
 from provenance.scoring.evidence import Evidence
