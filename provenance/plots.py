@@ -10,5 +10,9 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
-    warnings.warn("provenance.plots is deprecated; import from provenance.report.plots instead", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "provenance.plots is deprecated; import from provenance.report.plots instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return getattr(importlib.import_module("provenance.report.plots"), name)

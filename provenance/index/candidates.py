@@ -10,5 +10,9 @@ from typing import Any
 def __getattr__(name: str) -> Any:
     if name.startswith("__"):
         raise AttributeError(name)
-    warnings.warn("provenance.index.candidates is deprecated; import from provenance.matching.candidates instead", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "provenance.index.candidates is deprecated; import from provenance.matching.candidates instead",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return getattr(importlib.import_module("provenance.matching.candidates"), name)

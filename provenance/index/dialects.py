@@ -117,7 +117,7 @@ class Dialect:
 def _quick_check(con: sqlite3.Connection, budget_s: float) -> str | None:
     """``PRAGMA quick_check`` stopped after ``budget_s``: None when ok or unfinished, else the problems."""
     deadline = time.monotonic() + budget_s
-    con.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20_000)
+    con.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 1_000)
     try:
         rows = con.execute("PRAGMA quick_check(20)").fetchall()
     except sqlite3.OperationalError as exc:
@@ -186,7 +186,9 @@ class SQLiteDialect(Dialect):
             p.parent.mkdir(parents=True, exist_ok=True)
         uri = p.resolve().as_uri()
         if self.read_only:
-            uri += "?mode=ro&immutable=1" if immutable else "?mode=ro"
+            # immutable only for a damaged file read on request (no locks, nothing created beside
+            # it); a healthy index is read with locks, so writes by others are seen and never torn
+            uri += "?mode=ro&immutable=1" if immutable and self.problem is not None else "?mode=ro"
         else:
             uri += "?mode=rwc" if self.mode == "c" else "?mode=rw"
         try:
@@ -229,6 +231,26 @@ class SQLiteDialect(Dialect):
         # immutable: no locks, no -wal/-shm files created beside somebody else's file. But a
         # WAL left by a killed writer holds committed pages (and a checkpoint may have been cut
         # short), so then read through it: read-only, never checkpointing.
+        empty, problem, immutable = self._inspect(p)
+        if problem is not None and immutable:
+            # a writer that started during an immutable read may have checkpointed under it:
+            # damage counts only when a second look (through its WAL, if one appeared) agrees
+            empty, problem, immutable = self._inspect(p)
+        if empty:
+            return True, immutable
+        if problem is not None:
+            if self.allow_damaged and self.read_only:
+                logger.warning("index %s is damaged (%s); opened read-only as asked", self.location, problem)
+                self.problem = problem
+            else:
+                raise CorruptIndexError(
+                    f"the index file is damaged ({problem}); it was not modified. Open it with "
+                    "FootageIndex(path, mode='r', allow_damaged=True) to read what is left (e.g. export())",
+                    path=self.location)
+        return False, immutable
+
+    def _inspect(self, p: Path) -> tuple[bool, str | None, bool]:
+        """(empty database, what quick_check found or None, read as immutable), read-only."""
         wal = Path(f"{p}-wal")
         immutable = not (wal.exists() and wal.stat().st_size > 0)
         uri = p.resolve().as_uri() + ("?mode=ro&immutable=1" if immutable else "?mode=ro")
@@ -239,7 +261,7 @@ class SQLiteDialect(Dialect):
         try:
             tables = {r[0] for r in ro.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if not tables:
-                return True, immutable
+                return True, None, immutable
             if "meta" not in tables or "footage" not in tables:
                 raise CorruptIndexError(
                     f"not a provenance index: a SQLite database with tables {sorted(tables)[:8]} "
@@ -258,21 +280,11 @@ class SQLiteDialect(Dialect):
                     f"({SCHEMA_VERSION}); upgrade provenance", path=self.location)
             if version < 1:
                 raise CorruptIndexError(f"index has an unreadable schema version ({ver!r})", path=self.location)
-            problem = _quick_check(ro, self.check_budget_s)
+            return False, _quick_check(ro, self.check_budget_s), immutable
         except sqlite3.DatabaseError as exc:
-            problem = str(exc)
+            return False, str(exc), immutable
         finally:
             ro.close()
-        if problem is not None:
-            if self.allow_damaged and self.read_only:
-                logger.warning("index %s is damaged (%s); opened read-only as asked", self.location, problem)
-                self.problem = problem
-            else:
-                raise CorruptIndexError(
-                    f"the index file is damaged ({problem}); it was not modified. Open it with "
-                    "FootageIndex(path, mode='r', allow_damaged=True) to read what is left (e.g. export())",
-                    path=self.location)
-        return False, immutable
 
     # ----------------------------------------------------------------- transactions
     @contextmanager

@@ -35,7 +35,6 @@ from ..errors import (
     CorruptIndexError,
     DuplicateFootageError,
     HasherMismatchError,
-    IndexStoreError,
     InvalidArgumentError,
     MediaNotFoundError,
     ReadOnlyIndexError,
@@ -48,6 +47,7 @@ from ..hashing.fingerprinting import (
     split_reference_times,
 )
 from ..matching.candidates import CandidateTable
+from ..media.source import open_media
 from .records import FootageRecord, ImportResult, IndexStats, footage_id_value, normalise_fields
 from .sql import SQLStore, open_store
 from .store import MODES, FrameRow
@@ -377,11 +377,12 @@ class FootageIndex:
         fid = footage_id_value(footage_id)
         fields = normalise_fields(published_at=published_at, filmed_at=filmed_at, location=location,
                                   source_url=source_url, title=title, notes=notes)
-        sha = sha256_file(p)
-        existing = self._existing_for(fid, sha)
-        if existing is not None:
-            return existing
-        fp, thumbs = fingerprint_with_thumbnails(p)
+        with open_media(p) as media:  # one open serves the content hash and the decode
+            sha = media.sha256()
+            existing = self._existing_for(fid, sha)
+            if existing is not None:
+                return existing
+            fp, thumbs = fingerprint_with_thumbnails(media)
         return self._insert(fp, fid, fields, sha, thumbs)
 
     def add_fingerprint(
@@ -782,8 +783,8 @@ class FootageIndex:
                 d = rec.to_dict()
                 if fingerprints:
                     fp = self.frames(rec.footage_id)
-                    d["fingerprint"] = {"hasher": fp.hasher, "duration_s": fp.duration_s, "times_s": fp.times_s.tolist(),
-                                        "hashes": [bytes(h).hex() for h in fp.hashes]}
+                    d["fingerprint"] = {"hasher": fp.hasher, "duration_s": fp.duration_s,
+                                        "times_s": fp.times_s.tolist(), "hashes": [bytes(h).hex() for h in fp.hashes]}
                 fh.write(json.dumps(d, ensure_ascii=False) + "\n")
                 n += 1
         os.replace(tmp, path)

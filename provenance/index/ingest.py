@@ -13,10 +13,10 @@ import io
 import json
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
-import re
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -178,11 +178,11 @@ def _raw_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | No
     with open(path, encoding="utf-8-sig", newline="") as fh:
         text = fh.read()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        for i, line in enumerate(io.StringIO(text), start=1):
-            if not line.strip():
+        for i, text_line in enumerate(io.StringIO(text), start=1):
+            if not text_line.strip():
                 continue
             try:
-                obj = json.loads(line)
+                obj = json.loads(text_line)
             except json.JSONDecodeError as exc:
                 yield i, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
                 continue
@@ -239,8 +239,8 @@ def read_catalogue(path: str | os.PathLike[str]) -> tuple[list[CatalogueRow], li
             row = validate_row(raw, line, p.parent)
         except ProvenanceError as exc:
             fid = raw.get("footage_id") if isinstance(raw.get("footage_id"), str) else None
-            errors.append(ImportProblem(line, fid, str(exc), str(raw.get("path")) if raw.get("path") else None,
-                                        type(exc).__name__))
+            where = str(raw.get("path")) if raw.get("path") else None
+            errors.append(ImportProblem(line, fid, str(exc), where, type(exc).__name__))
             continue
         if row.footage_id in seen:
             errors.append(ImportProblem(line, row.footage_id,
@@ -254,7 +254,8 @@ def read_catalogue(path: str | os.PathLike[str]) -> tuple[list[CatalogueRow], li
     return rows, errors
 
 
-def folder_rows(folder: Path, *, published_at: datetime | None = None) -> tuple[list[CatalogueRow], list[ImportProblem]]:
+def folder_rows(folder: Path, *,
+                published_at: datetime | None = None) -> tuple[list[CatalogueRow], list[ImportProblem]]:
     """One row per video file under ``folder`` (footage_id = relative POSIX path)."""
     rows, errors = [], []
     for p in sorted(folder.rglob("*")):
@@ -402,7 +403,7 @@ def _run_pool(n: int, fn: Callable[[str], Any], rows: list[CatalogueRow],
         pending: dict[Future[Any], CatalogueRow] = {}
         it: Iterable[CatalogueRow] = iter(rows)
         for row in it:  # keep at most 2n tasks in flight: bounded memory
-            pending[pool.submit(_task, fn, row.path)] = row
+            pending[pool.submit(_task, fn, str(row.path))] = row
             if len(pending) >= 2 * n:
                 break
         while pending:
@@ -413,7 +414,7 @@ def _run_pool(n: int, fn: Callable[[str], Any], rows: list[CatalogueRow],
                 done(row, None if exc else fut.result(), exc)
                 nxt = next(it, None)  # type: ignore[call-overload]
                 if nxt is not None:
-                    pending[pool.submit(_task, fn, nxt.path)] = nxt
+                    pending[pool.submit(_task, fn, str(nxt.path))] = nxt
 
 
 def _run_dask(client: Any, fn: Callable[[str], Any], rows: list[CatalogueRow],

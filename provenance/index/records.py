@@ -143,7 +143,9 @@ class FootageRecord:
     @property
     def filmed_at(self) -> tuple[datetime, datetime] | None:
         """(start, end) of the filming time or None."""
-        return None if self.filmed_at_start is None else (self.filmed_at_start, self.filmed_at_end or self.filmed_at_start)
+        if self.filmed_at_start is None:
+            return None
+        return self.filmed_at_start, self.filmed_at_end or self.filmed_at_start
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict (datetimes as ISO 8601 UTC)."""
@@ -367,7 +369,8 @@ def _filmed_at(value: Any) -> tuple[str | None, str | None]:
         a = aware_utc(value[0], "filmed_at[0]")
         b = aware_utc(value[1], "filmed_at[1]")
         if b < a:
-            raise InvalidArgumentError(f"'filmed_at' interval ends before it starts ({a.isoformat()} > {b.isoformat()})")
+            raise InvalidArgumentError(
+                f"'filmed_at' interval ends before it starts ({a.isoformat()} > {b.isoformat()})")
         return _iso(a), _iso(b)
     raise InvalidArgumentError(
         f"'filmed_at' must be an aware datetime or a (start, end) pair of them (got {type(value).__name__})"
@@ -387,7 +390,8 @@ def _location(value: Any) -> tuple[float | None, float | None, float | None]:
         raise InvalidArgumentError(f"'location' values must be finite (got {value!r})")
     lat, lon = nums[0], nums[1]
     if not -90.0 <= lat <= 90.0 or not -180.0 <= lon <= 180.0:
-        raise InvalidArgumentError(f"'location' must have lat in [-90, 90] and lon in [-180, 180] [deg] (got {value!r})")
+        raise InvalidArgumentError(
+            f"'location' must have lat in [-90, 90] and lon in [-180, 180] [deg] (got {value!r})")
     radius = nums[2] if len(nums) == 3 else None
     if radius is not None and radius < 0:
         raise InvalidArgumentError(f"'location' radius_km must be >= 0 (got {radius})")

@@ -78,8 +78,9 @@ def check_thumbnails(thumbnails: Any) -> list[tuple[float, bytes]]:
         if not data.startswith(JPEG_MAGIC):
             raise InvalidArgumentError(f"the thumbnail at {t:.3f} s is not a JPEG")
         if len(data) > MAX_THUMBNAIL_BYTES:
-            raise InvalidArgumentError(f"the thumbnail at {t:.3f} s has {len(data)} bytes; at most "
-                                       f"{MAX_THUMBNAIL_BYTES} (make it with provenance.media.thumbnails.make_thumbnail)")
+            raise InvalidArgumentError(
+                f"the thumbnail at {t:.3f} s has {len(data)} bytes; at most {MAX_THUMBNAIL_BYTES} "
+                "(make it with provenance.media.thumbnails.make_thumbnail)")
         out.append((t, data))
     out.sort(key=lambda p: p[0])
     for a, b in zip(out, out[1:]):

@@ -49,10 +49,12 @@ def test_sigkill_loses_no_returned_add(tmp_path: Path) -> None:
     start = 0
     for round_ in range(4):
         proc = _writer(tmp_path, db, start)
-        time.sleep(0.6 + rng.random() * 1.2)  # a random moment, mid-transaction or not
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # writing has begun (start-up time varies with load)
+        time.sleep(0.05 + rng.random() * 0.6)  # a random moment, mid-transaction or not
         os.kill(proc.pid, signal.SIGKILL)
         out, _ = proc.communicate()
-        ids = [line for line in out.splitlines() if line.startswith("clip-")]
+        ids = [line for line in (first + out).splitlines() if line.startswith("clip-")]
         printed += ids
         start += 100000
         with FootageIndex(db, mode="c") as ix:

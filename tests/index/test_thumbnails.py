@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from provenance.index import (
     FootageIndex,
     frame_thumbnails,
 )
-from provenance.index.store import SCHEMA_VERSION, FrameRow
+from provenance.index.store import FrameRow
 from provenance.media.thumbnails import JPEG_MAGIC, make_thumbnail
 
 T0 = datetime(2022, 2, 24, 6, 0, tzinfo=timezone.utc)
@@ -202,89 +201,6 @@ def test_remove_deletes_thumbnails(location: str) -> None:
         assert ix.nearest_thumbnail("a", 0.0) == (5.0, _jpeg(5))
 
 
-# ---------------------------------------------------------------------- migration
-def _make_v2(p: Path) -> tuple[bytes, bytes]:
-    """A schema-v2 index file as provenance 0.x wrote it, holding one record."""
-    from provenance.index.sqlite_store import _SCHEMA_V1
-
-    fp = clip_fingerprint(7)
-    times, hashes = fp.times_s.astype("<f8").tobytes(), fp.hashes.tobytes()
-    con = sqlite3.connect(p)
-    con.executescript(_SCHEMA_V1)
-    con.execute("CREATE INDEX footage_published_at ON footage (published_at)")
-    con.execute("INSERT INTO meta VALUES ('application', 'provenance-footage-index'), ('schema_version', '2'), "
-                "('hasher', ?), ('nbytes', ?)", (fp.hasher, str(fp.nbytes)))
-    con.execute(
-        "INSERT INTO footage (footage_id, title, published_at, lat, lon, radius_km, content_sha256, hasher, "
-        "n_frames, duration_s, added_at, nbytes, times, hashes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        ("old/1", "Convoy", T0.isoformat(), 54.78, 32.05, 5.0, "c" * 64, fp.hasher, len(fp), fp.duration_s,
-         T0.isoformat(), fp.nbytes, times, hashes))
-    con.execute("INSERT INTO changes (op, footage_id) VALUES ('add', 'old/1')")
-    con.commit()
-    con.close()
-    return times, hashes
-
-
-def test_v2_index_is_migrated_and_keeps_its_records(tmp_path: Path) -> None:
-    p = tmp_path / "v2.db"
-    times, hashes = _make_v2(p)
-    with FootageIndex(p) as ix:
-        assert ix.stats().schema_version == SCHEMA_VERSION == 3
-        assert len(ix) == 1
-        rec = ix.get("old/1")
-        assert rec.title == "Convoy" and rec.published_at == T0 and rec.location == (54.78, 32.05)
-        got = ix.frames("old/1")
-        assert got.times_s.astype("<f8").tobytes() == times and got.hashes.tobytes() == hashes
-        assert ix.thumbnail("old/1", 0.0) is None  # migrated items have none
-        assert ix.search(clip_fingerprint(7))[0].footage_id == "old/1"
-        ix.add_fingerprint(clip_fingerprint(8), footage_id="new/1", published_at=T0,
-                           thumbnails=[(0.5, _jpeg(9))])
-        ix.remove("old/1")
-        assert ix.thumbnail("new/1", 0.0) == _jpeg(9)
-    con = sqlite3.connect(p)
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "3"
-    assert con.execute("SELECT count(*) FROM thumbnails").fetchone()[0] == 1
-    assert [r[0] for r in con.execute("SELECT op FROM changes ORDER BY seq")] == ["add", "add", "remove"]
-    con.close()
-    with FootageIndex(p) as ix:  # opening again changes nothing
-        assert ix.stats().schema_version == 3 and len(ix) == 1
-
-
-def test_failed_migration_leaves_v2_file_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from provenance.index import sqlite_store
-
-    p = tmp_path / "v2.db"
-    _make_v2(p)
-
-    def boom(con: sqlite3.Connection) -> None:
-        con.execute("CREATE TABLE thumbnails (x)")
-        raise sqlite3.OperationalError("disk I/O error")
-
-    monkeypatch.setitem(sqlite_store.MIGRATIONS, 2, boom)
-    with pytest.raises(IndexStoreError, match="disk I/O"):
-        FootageIndex(p)
-    monkeypatch.undo()
-    con = sqlite3.connect(p)
-    assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
-    assert not con.execute("SELECT name FROM sqlite_master WHERE name='thumbnails'").fetchone()
-    assert con.execute("SELECT count(*) FROM footage").fetchone()[0] == 1
-    con.close()
-    with FootageIndex(p) as ix:
-        assert ix.stats().schema_version == 3 and "old/1" in ix
-
-
-def test_v3_index_is_refused_by_a_v2_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An older provenance (SCHEMA_VERSION 2) refuses a v3 file instead of losing thumbnails."""
-    from provenance.index import sqlite_store
-
-    p = tmp_path / "v3.db"
-    with FootageIndex(p, mode="c") as ix:
-        ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, thumbnails=[(0.0, _jpeg(1))])
-    monkeypatch.setattr(sqlite_store, "SCHEMA_VERSION", 2)
-    with pytest.raises(IndexStoreError, match="newer"):
-        FootageIndex(p)
-
-
 # ---------------------------------------------------------------------- choosing frames
 @pytest.mark.parametrize("duration, n_frames, expected", [
     (0.0, 1, 1),        # a still
@@ -306,38 +222,6 @@ def test_frame_thumbnails_spacing_and_cap(duration: float, n_frames: int, expect
         assert min(np.diff(ts)) >= 1.9
     assert all(j.startswith(JPEG_MAGIC) and _size(j) == (160, 90) for _, j in thumbs)
     assert frame_thumbnails([]) == []
-
-
-def _downgrade_to_v2(location: str) -> None:
-    """Turn a fresh store back into what schema v2 looked like (no thumbnails table)."""
-    if location.startswith("postgresql://"):
-        import psycopg
-
-        with psycopg.connect(location, autocommit=True) as con:
-            con.execute("DROP TABLE provenance_thumbnails")
-            con.execute("UPDATE provenance_meta SET value='2' WHERE key='schema_version'")
-    else:
-        con = sqlite3.connect(location)
-        con.execute("DROP TABLE thumbnails")
-        con.execute("UPDATE meta SET value='2' WHERE key='schema_version'")
-        con.commit()
-        con.close()
-
-
-def test_v2_store_is_migrated_on_every_backend(location: str) -> None:
-    with FootageIndex(location, mode="c") as ix:
-        ix.add_fingerprint(clip_fingerprint(1), footage_id="a", published_at=T0, title="kept",
-                           content_sha256="a" * 64)
-    _downgrade_to_v2(location)
-    with FootageIndex(location, mode="c") as ix:
-        assert ix.stats().schema_version == 3
-        assert ix.get("a").title == "kept" and ix.get("a").content_sha256 == "a" * 64
-        np.testing.assert_array_equal(ix.frames("a").hashes, clip_fingerprint(1).hashes)
-        assert ix.thumbnail("a", 0.0) is None
-        ix.add_fingerprint(clip_fingerprint(2), footage_id="b", published_at=T0, thumbnails=[(1.0, _jpeg(3))])
-        assert ix.thumbnail("b", 0.0) == _jpeg(3)
-        ix.remove("b")
-        assert _thumb_rows(ix) == 0 and len(ix) == 1
 
 
 def test_analyze_pairs_without_stored_thumbnails(tmp_path: Path, clip: Path) -> None:
