@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -50,6 +51,8 @@ SUFFIXES = {".jpg", ".jpeg", ".heic", ".heif", ".hif", ".avif", ".mp4", ".mov", 
 SKIP = {"t/images/ExifTool.jpg", "t/images/Writer.jpg", "t/images/Unknown.jpg", "t/images/ExtendedXMP.jpg"}
 #: folders of deliberately broken or fuzzed files (decoder test suites), not device output
 SKIP_DIRS = ("jpg/ImageTestSuite/", "jpg/invalid/", "jpg/tests/")
+#: file names of crash reproductions (named after the exception they trigger in a reader)
+SKIP_NAME = re.compile(r"(Exception|Error)\.[A-Za-z]+\.")
 MAX_BYTES = 12 * 1024 * 1024
 
 
@@ -85,7 +88,7 @@ def gather(mirrors: Path, out: Path) -> list[tuple[str, str, str, str, str]]:
                 continue  # submodules, absent large files
             size = int(parts[3])
             if not path.startswith(prefixes) or Path(path).suffix.lower() not in SUFFIXES or path in SKIP \
-                    or path.startswith(SKIP_DIRS):
+                    or path.startswith(SKIP_DIRS) or SKIP_NAME.search(path):
                 continue
             if size == 0 or size > MAX_BYTES:
                 continue

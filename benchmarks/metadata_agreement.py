@@ -1,17 +1,22 @@
-"""Metadata stage benchmark: agreement with ExifTool, speed against ExifTool, and a long fuzz run.
+"""Metadata stage benchmark: agreement with ExifTool, writer fingerprint, speed against ExifTool, a fuzz run.
 
 One command (from the repository root)::
 
-    python benchmarks/metadata_agreement.py [--corpus ../shared/corpus] [--fuzz-cases 3000] [--no-speed]
+    python benchmarks/gather_metadata_samples.py      # once: the wide real set into benchmarks/.cache/metadata
+    python benchmarks/metadata_agreement.py [--corpus ../shared/corpus] [--cache benchmarks/.cache/metadata]
+                                            [--fuzz-cases 3000] [--no-speed]
 
-Prints (1) a per-field agreement table of :func:`provenance.extract_metadata` against the
-ExifTool 12.57 references (``reference/exiftool/*.json``) over every corpus file, with each
-difference listed and its reason; (2) the median time per file, ours vs an
-``exiftool -j -ee`` process, when ``exiftool`` is on PATH; (3) a fuzz run over mutated corpus
-files with counts of results, library errors, other exceptions and timeouts, and the maximum
-time and traced memory per case.
+Prints (1) a per-field agreement table of :func:`provenance.extract_metadata` against ExifTool over every
+corpus file (references ``reference/exiftool/*.json``) and every file of the gathered wide set (ExifTool run
+by the gather script), with each difference listed and who is right and why, the device/software families
+covered, and the real files that lose a recording time, zone or GPS fix that ExifTool reads; (2) the writer
+fingerprint against files whose writer is known from their source (:data:`WRITER_TRUTH`), on two halves
+split by a hash of the file name (reporting half first); (3) the median time per file, ours vs an
+``exiftool -j -ee`` process, when ``exiftool`` is on PATH (``apt-get install libimage-exiftool-perl``; the
+library never needs it); (4) a fuzz run over mutated corpus files with counts of results, library errors,
+other exceptions and timeouts, and the maximum time and traced memory per case.
 
-Codec is compared with the ffprobe reference (ExifTool gives fourccs, not codec names).
+Codec is compared with the ffprobe reference (ExifTool gives fourccs, not codec names), corpus only.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ TIME_MAP = {
     "Flash:MetadataDate": "flv:metadatadate",
     "Samsung:TimeStamp": "samsung:TimeStamp",
     "IPTC:DateCreated": "iptc:DateCreated",
+    "Composite:DateTimeCreated": "iptc:DateCreated+TimeCreated",
 }
 TRACK_TIMES = {"TrackCreateDate": "tkhd/creation_time", "TrackModifyDate": "tkhd/modification_time",
                "MediaCreateDate": "mdhd/creation_time", "MediaModifyDate": "mdhd/modification_time"}
@@ -79,6 +85,97 @@ EXPLAINED = {
     ("exiftool_stub_asf.wmv", "duration"): "ours subtracts the 5 s preroll from the ASF play duration as the "
     "ASF spec and FFmpeg do; ExifTool 12.57 does not",
 }
+
+
+#: Who wrote the file, as known from its source (corpus MANIFEST/README, the sample repository's description,
+#: the file's documented origin), not from our rules: file name -> (kind, basis).  Files whose writer is not
+#: known (ExifTool's synthetic test files, fuzz cases, extracted frames) are left out.
+_FF = "made with FFmpeg by the source project (MANIFEST: re-encoded/variant; Lavf tag)"
+_XVID = "bgslibrary test clip encoded with Xvid by its authors (MANIFEST)"
+_CAM = "camera original per the source (MANIFEST/README or the repository's device-named sample)"
+_QT = "Apple sample file made with QuickTime (repository sample set)"
+WRITER_TRUTH: dict[str, tuple[str, str]] = {
+    **{n: ("transcoder", _FF) for n in (
+        "bbb_matroska_test1.mkv", "chair_22_grey.mp4", "chair_22_large-logo.mp4", "chair_22_sepia.mp4",
+        "chair_22_small-logo.mp4", "chair_22_trim-2.0s.mp4", "chair_22_trim-3.7s.mp4", "chair_orig-22_sd.mp4",
+        "doorknob_hd.mp4", "factory_bottles_conveyor.mp4", "pattern_hd.mp4", "pattern_sd_grey.mp4",
+        "pattern_sd_small-logo.mp4", "highway_overhead_640x360.avi", "nasa_artemis1_hotfire_vp9.mkv")},
+    **{n: ("transcoder", _XVID) for n in (
+        "freeway_overhead_multilane.avi", "highway_overhead_320x176.avi", "highway_roadside.avi",
+        "trafficcam_burned-in-timestamp.avi", "trafficcam_burned-in-timestamp_hq.avi")},
+    "street_security-cam_cars.mp4": ("transcoder", "recorded from a live stream by Wowza Streaming Engine"),
+    "matroska_mkvmerge_flashmob.mkv": ("transcoder", "muxed by mkvmerge (MANIFEST)"),
+    "exiftool_stub_matroska.mkv": ("transcoder", "muxed by mkvmerge (ExifTool test file)"),
+    "Matroska.mkv": ("transcoder", "muxed by mkvmerge (ExifTool test file)"),
+    "Flash.flv": ("transcoder", "FLVTool2 metadata injection (ExifTool test file)"),
+    "park_street_bus_1080p.mp4": ("platform", "YouTube/Google-encoded stock sample (MANIFEST)"),
+    "parking-lot_overhead_cars.mp4": ("editor", "Intel sample video exported from editing software (MANIFEST)"),
+    "dashcam_highway_solidWhiteRight.mp4": ("editor", "Udacity course clip cut and exported on a Mac (960x540)"),
+    "dashcam_highway_test_video_1.5s.mp4": ("editor", "1.5 s excerpt exported with Apple software (MANIFEST)"),
+    "apple_coremedia_export_avc.mp4": ("editor", "Apple Core Media re-encode/export (MANIFEST)"),
+    "afp_c2pa_signed.jpg": ("editor", "AFP photo re-packaged with c2patool (MANIFEST)"),
+    "nikon_coolpix-p6000_DSCN0010.jpg": ("editor", "imported and rewritten by Nikon Transfer 1.1 (its Software tag)"),
+    "xmp480qt.mov": ("editor", "After Effects render (repository issue sample)"),
+    "uuid540.mp4": ("editor", "iMovie project export, metadata saved by Adobe Bridge (repository issue sample)"),
+    "GE.jpg": ("editor", "saved by GIMP (ExifTool test file)"), "GPS.jpg": ("editor", "saved by Photoshop 7"),
+    "XMP.jpg": ("editor", "saved by Photoshop 7 (ExifTool test file)"),
+    **{n: ("editor", _QT) for n in ("sample_3GPP2.3g2", "sample.3gp", "sample_iPod.m4v", "sample_iTunes.mov",
+                                    "sample_mpeg4.mp4")},
+    **{n: ("camera", _CAM) for n in (
+        "android601_with-gps.mp4", "android712_keyed_moov-only.mp4", "apple_ipadmini_hevc.mov",
+        "apple_iphone6_with-gps.mov", "apple_iphone6s_livephoto_train.mov", "canon_MVI_4823.avi", "dji_air2s.srt",
+        "dji_matrice_300.srt", "dji_mavic_air2.srt", "dji_mavic_mini.srt", "dji_mavic_pro.srt", "dji_p4_rtk.srt",
+        "exiftool_stub_canon_avchd.mts", "exiftool_stub_canon_riff.avi", "exiftool_stub_dv.dv",
+        "exiftool_stub_pentax.mov", "exiftool_stub_pentax_k-x.avi", "gopro_hero5_karma_drone.mp4",
+        "gopro_max_heromode.mp4", "samsung_galaxy_s22plus_motionphoto.heic", "apple_iphone11promax_IMG_5195.heic",
+        "apple_iphone12pro_classic-car.heic", "apple_iphone13pro_TestImage.jpg", "apple_iphone15pro.heic",
+        "apple_iphone6_hdr.jpg", "apple_iphone6s_livephoto_train.jpg", "apple_iphone7_IMG_2682.heic",
+        "exiftool_stub_google_pixel8pro.jpg", "exiftool_stub_gopro_hero6.jpg", "hmd_nokia-8.3-5g.jpg",
+        "kddi_toshiba_a5301t_gps.jpg", "lge_nexus5x_aarhus.jpg", "sony_hdr-as300_DSC00001.jpg",
+        "CanonRaw.cr3", "CanonRaw.cr2", "Nikon.nef", "DV.dv", "FLIR.jpg", "Sony.jpg", "Canon.jpg", "Nikon.jpg",
+        "Pentax.jpg", "Olympus.jpg", "Panasonic.jpg", "FujiFilm.jpg", "Kodak.jpg", "Casio.jpg", "Ricoh.jpg",
+        "Sanyo.jpg", "Sigma.jpg", "Minolta.jpg", "Motorola.jpg", "JVC.jpg", "Apple.jpg", "M2TS.mts", "RIFF.avi",
+        "Pentax.avi", "with-gps.mov", "with-gps.mp4", "FLIR Thermal.mp4", "ftyp3gp5.mp4", "MVI_4823.AVI",
+        "100_0306.AVI", "Sony ILCE-7M3 (A7M3).mts", "IMG_1034.heic", "IMG_2927.HEIC", "IMG_2929.HEIC",
+        "mavic_2_style.SRT", "MAVIC3.srt", "m2zoom.SRT", "mavic_2pro_new.SRT", "old_format.SRT", "p4_rtk.SRT",
+        "mix_p4rtk_mavic2pro.srt", "mavic_pro_buggy.SRT")},
+}
+
+
+def writer_accuracy(entries: list[tuple[str, Path, dict[str, Any], dict[str, Any]]], cache: Path | None) -> None:
+    """Writer kind right on files whose writer is known; tuning/reporting halves split by SHA-256 parity."""
+    paths = [p for _, p, _, _ in entries]
+    if cache is not None:  # SRT sidecars: ExifTool reads none, so they are not in the agreement entries
+        paths += sorted(cache.glob("JuanIrache+DJI_SRT_Parser/samples/*"))
+    seen: set[str] = set()
+    halves: dict[str, list[int]] = {"tuning": [0, 0], "reporting": [0, 0]}
+    misses = []
+    for p in paths:
+        truth = WRITER_TRUTH.get(p.name)
+        if truth is None or p.name in seen:
+            continue
+        seen.add(p.name)
+        half = "tuning" if int(hashlib.sha256(p.name.encode()).hexdigest(), 16) % 2 == 0 else "reporting"
+        try:
+            got = extract_metadata(p).writer
+        except ProvenanceError:
+            got = None
+        ok = got is not None and got.kind == truth[0]
+        halves[half][1] += 1
+        halves[half][0] += ok
+        if not ok:
+            misses.append((half, p.name, truth, got))
+    print("\n## Writer fingerprint against known writers (halves split by SHA-256 of the file name)\n")
+    print("| half | right | known | % |\n|---|---|---|---|")
+    for h in ("reporting", "tuning"):
+        a, t = halves[h]
+        print(f"| {h} | {a} | {t} | {100 * a / t if t else 100:.1f} |")
+    a = sum(v[0] for v in halves.values())
+    t = sum(v[1] for v in halves.values())
+    print(f"| all | {a} | {t} | {100 * a / t if t else 100:.1f} |")
+    for half, name, truth, got in misses:
+        print(f"- [{half}] {name}: known {truth[0]} ({truth[1]}); ours "
+              f"{got.kind + ' ' + repr(got.name) + ' -- ' + got.rule if got else 'not read'}")
 
 
 def _et_dt(text: Any) -> tuple[datetime | None, int | None]:
@@ -367,6 +464,7 @@ def agreement(corpus: Path, cache: Path | None = None) -> list[Path]:
     print(f"\n### Differences ({len(diffs)})\n")
     for d in diffs:
         print(f"- {d[0]} {d[1]} [{d[2]}]: ExifTool {d[3]!r} vs ours {d[4]!r} -- {d[5]}")
+    writer_accuracy(entries, cache)
     return [e[1] for e in entries]
 
 

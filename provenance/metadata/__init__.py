@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from ..errors import CorruptMediaError, ProvenanceError, UnsupportedMediaError
 from ..media.source import MediaFile, open_media
@@ -37,7 +37,8 @@ log.addHandler(logging.NullHandler())
 _ISO_TOP = {b"ftyp", b"moov", b"mdat", b"free", b"wide", b"skip", b"pnot", b"uuid", b"meta", b"PICT", b"styp"}
 _SRT_RE = re.compile(rb"^\s*\d+\s*\r?\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.S)
 #: DJI Mavic 2 / Mavic Pro "style" SRT without cue timings: the index line, then the date line, then [latitude ...]
-_SRT_DJI_NOTIME = re.compile(rb"^\s*\d+\s*\r?\n\s*\d{4}[.-]\d{1,2}[.-]\d{1,2} \d{1,2}:\d{2}:\d{2}[^\n]*\r?\n\s*\[\s*lat", re.S)
+_SRT_DJI_NOTIME = re.compile(
+    rb"^\s*\d+\s*\r?\n\s*\d{4}[.-]\d{1,2}[.-]\d{1,2} \d{1,2}:\d{2}:\d{2}[^\n]*\r?\n\s*\[\s*lat", re.S)
 _ASF = bytes.fromhex("3026b2758e66cf11a6d900aa0062ce6c")
 #: Containers we do not parse natively but FFmpeg (PyAV) opens: DV DIF, MPEG-PS/ES, FLV, Ogg, RealMedia.
 #: Anything else unknown is refused at once rather than handed to FFmpeg's slow format probing.
@@ -67,6 +68,8 @@ def sniff_format(head: bytes) -> str | None:
         return "asf"
     if head[:4] == b"FLV\x01":
         return "flv"
+    if head[:4] == b"\x06\x0e\x2b\x34" and head[4:5] == b"\x02":
+        return "mxf"
     if head[:3] == b"\x1f\x07\x00" and len(head) >= 80:
         return "dv"
     if len(head) > 376 and head[0] == 0x47 and head[188] == 0x47 and head[376] == 0x47:
@@ -115,6 +118,10 @@ def _parser(fmt: str) -> Callable[[BinaryIO], RawResult]:
         from .flv import parse_flv
 
         return parse_flv
+    if fmt == "mxf":
+        from .mxf import parse_mxf
+
+        return parse_mxf
     if fmt == "dv":
         from .dv import parse_dv
 
@@ -201,7 +208,7 @@ def extract_metadata(path: str | os.PathLike[str] | MediaFile, *, sidecar: bool 
 def _extract_metadata(media: MediaFile, *, sidecar: bool, c2pa: bool) -> Metadata:
     """:func:`extract_metadata` over the call's open media object (one open serves every reader)."""
     p = media.path
-    fh = media.stream()
+    fh = cast(BinaryIO, media.stream())  # a seekable binary stream; the parsers need only read/seek/tell
     with fh:
         head = fh.read(4096)
         fmt = sniff_format(head)
@@ -264,9 +271,8 @@ def _extract_metadata(media: MediaFile, *, sidecar: bool, c2pa: bool) -> Metadat
                                       and raw.duration_s is None and "mp4:moov/mvhd/timescale" in raw.tags):
                 _probe_fallback(media, raw)
             if not raw.tags and raw.duration_s is None and raw.width is None and not raw.track:
-                raise CorruptMediaError(
-                    f"{fmt} file but nothing could be read ({'; '.join(q.message for q in raw.problems) or 'no structure'})",
-                    path=str(p))
+                why = "; ".join(q.message for q in raw.problems) or "no structure"
+                raise CorruptMediaError(f"{fmt} file but nothing could be read ({why})", path=str(p))
     side = None
     if sidecar and fmt not in ("dji_srt", "jpeg", "tiff"):
         sp = _find_sidecar(p)

@@ -78,7 +78,7 @@ class _Amf:
 def parse_amf0(b: bytes) -> list[Any]:
     """Decode consecutive AMF0 values (``["onMetaData", {...}]``); stops at the first undecodable byte."""
     a = _Amf(b)
-    out = []
+    out: list[Any] = []
     try:
         while a.pos < len(b) and len(out) < 4:
             out.append(a.value())

@@ -76,7 +76,8 @@ def _decode(data: bytes, off: int, typ: str, ssize: int, repeat: int, type_str: 
     rows: list[Any] = []
     if typ == "c":
         if repeat > 1 and ssize > 1:
-            return [[data[off + i * ssize: off + (i + 1) * ssize].rstrip(b"\0 ").decode("latin-1")] for i in range(repeat)]
+            return [[data[off + i * ssize: off + (i + 1) * ssize].rstrip(b"\0 ").decode("latin-1")]
+                    for i in range(repeat)]
         return [[data[off: off + ssize * repeat].rstrip(b"\0").decode("latin-1")]]
     if typ == "U":
         return [[data[off + i * 16: off + (i + 1) * 16].decode("latin-1")] for i in range(repeat) if ssize == 16]

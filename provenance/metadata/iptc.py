@@ -29,8 +29,9 @@ def parse_iptc(data: bytes) -> dict[str, str]:
     n = 0
     while 0 <= pos and pos + 5 <= len(data) and n < 4096:
         n += 1
-        if data[pos] != 0x1C:
-            break
+        if data[pos] != 0x1C:  # end of one record set; a second set (another IPTC block) may follow
+            pos = data.find(b"\x1c\x02", pos + 1)
+            continue
         rec, ds, ln = data[pos + 1], data[pos + 2], struct.unpack_from(">H", data, pos + 3)[0]
         if ln & 0x8000:  # extended length: not used for the text records kept here
             break
@@ -60,6 +61,14 @@ def read_jpeg_iptc(reader: BoundedReader, res: RawResult) -> None:
                 i = body.find(b"8BIM\x04\x04")
                 if i >= 0:
                     res.tags.update(parse_iptc(body[i:]))
+        elif marker == 0xE1:
+            # an IPTC-NAA tag inside the Exif IFD0 (ExifTool's "IPTC2"): fills what APP13 does not give
+            body = reader.read(pos + 4, ln - 2)
+            i = body.find(b"\x1c\x02\x00\x00\x02") if body.startswith(b"Exif\0\0") else -1
+            if i >= 0:
+                for k, v in parse_iptc(body[i:]).items():
+                    if v:
+                        res.tags.setdefault(k, v)
         pos += 2 + ln
 
 

@@ -672,8 +672,9 @@ def _sample_table(t: dict[str, Any], res: RawResult) -> list[tuple[int, int, flo
         nch = max(0, min(nch, (len(co64) - 8) // 8))
         chunks = list(struct.unpack_from(f">{nch}Q", co64, 8))
     else:
-        nch = struct.unpack_from(">I", stco, 4)[0] if len(stco) >= 8 else 0
-        chunks = list(_u32s(stco, 8, nch))
+        stco_b: bytes = stco or b""
+        nch = struct.unpack_from(">I", stco_b, 4)[0] if len(stco_b) >= 8 else 0
+        chunks = list(_u32s(stco_b, 8, nch))
     ne = struct.unpack_from(">I", stsc, 4)[0] if len(stsc) >= 8 else 0
     ent = _u32s(stsc, 8, ne * 3)
     runs = [(ent[i], ent[i + 1]) for i in range(0, len(ent) - 2, 3)]
@@ -790,8 +791,8 @@ def _finish(ctx: _Ctx) -> None:
             if r.get("kind") == "GLPI" and r.get("system_time_s") is not None:
                 # ExifTool converts the Karma clock with every SYST pair of the file
                 r["time"] = _gpmf.syst_to_utc(r.pop("system_time_s"), st.syst)
-        for k, v in st.settings.items():
-            res.tags.setdefault(f"gpmf:{k}", v)
+        for k, setting in st.settings.items():
+            res.tags.setdefault(f"gpmf:{k}", setting)
         for msg in st.problems[:5]:
             res.problem("gpmf", msg, "gpmf")
 

@@ -128,7 +128,7 @@ def parse_mpegts(fh: BinaryIO) -> RawResult:
             per_pid.setdefault(pid, bytearray()).extend(pkt[off:])
     if pos < len(data) and pos + stride > len(data) and len(data) < _SCAN_BYTES and len(data) % stride:
         res.problem("truncated", "last transport packet is incomplete (file truncated)", "mpegts")
-    for pid, buf in per_pid.items():
+    for buf in per_pid.values():
         i = bytes(buf).find(_MDPM_UUID + b"MDPM")
         if i < 0 and b"MDPM" in buf:
             # the UUID itself may carry emulation-prevention bytes; search the unescaped stream

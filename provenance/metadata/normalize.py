@@ -23,9 +23,10 @@ import logging
 import math
 import re
 from datetime import datetime, timedelta, timezone
+from typing import cast
 
 from ._raw import RawResult
-from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeTag, TrackPoint, Writer
+from .model import C2PAInfo, Device, Location, Metadata, Problem, TimeMeaning, TimeTag, TrackPoint, TzState, Writer
 
 __all__ = ["implied_accuracy_m", "normalize", "parse_iso6709"]
 
@@ -81,12 +82,16 @@ def _offset(text: str) -> int | None:
     return s if abs(s) <= 14 * 3600 else None
 
 
+_DT_RE = re.compile(r"^(\d{4})[:\-/.](\d{2})[:\-/.](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
+                    r"\s*(Z|[+-]\d{2}:?\d{2})?$")
+
+
 def _parse_dt(text: str) -> tuple[datetime | None, int | None, bool]:
     """Parse EXIF/ISO style date text -> (naive local, offset seconds or None, date_only)."""
     if not isinstance(text, str):
         return None, None, False
     t = text.strip().rstrip("\0")
-    m = re.match(r"^(\d{4})[:\-/.](\d{2})[:\-/.](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$", t)
+    m = _DT_RE.match(t)
     if not m:
         return None, None, False
     y, mo, d, hh, mi, ss, frac, tz = m.groups()
@@ -138,7 +143,8 @@ class _Builder:
             value = _aware(local, off)
         else:
             value = local
-        tt = TimeTag(value=value, tz_state=tz_state, meaning=meaning, source=source, raw=str(raw),
+        tt = TimeTag(value=value, tz_state=cast(TzState, tz_state), meaning=cast(TimeMeaning, meaning),
+                     source=source, raw=str(raw),
                      utc_offset_s=off if tz_state in ("utc", "offset") else None, note=note)
         self.times.append(tt)
         return tt
@@ -194,14 +200,14 @@ def _mp4_times(b: _Builder) -> None:
             gps = _gps_first_time(b.raw)
             if gps is not None:
                 diff = (created - gps.replace(tzinfo=None)).total_seconds()
-                off = int(round(diff / 900.0)) * 900
-                resid = diff - off
-                if abs(off) <= 14 * 3600 and abs(resid) <= 300:
-                    note = (f"GoPro writes local time in mvhd; offset {_fmt_off(off)} derived from GPMF GPS time "
+                goff = int(round(diff / 900.0)) * 900
+                resid = diff - goff
+                if abs(goff) <= 14 * 3600 and abs(resid) <= 300:
+                    note = (f"GoPro writes local time in mvhd; offset {_fmt_off(goff)} derived from GPMF GPS time "
                             f"{gps:%Y-%m-%d %H:%M:%S}Z (residual {resid:+.0f} s)")
-                    b.add(created, off, "offset", "recording_start", src_c, craw, note)
+                    b.add(created, goff, "offset", "recording_start", src_c, craw, note)
                     if modified is not None:
-                        b.add(modified, off, "offset", "modified", src_m, mraw, "GoPro local time; offset as creation")
+                        b.add(modified, goff, "offset", "modified", src_m, mraw, "GoPro local time; offset as creation")
                 else:
                     b.add(created, None, "local_unknown", "recording_start", src_c, craw,
                           "GoPro writes local time in mvhd")
@@ -213,14 +219,14 @@ def _mp4_times(b: _Builder) -> None:
                 if modified is not None:
                     b.add(modified, None, "local_unknown", "modified", src_m, mraw, "GoPro local time")
         elif samsung_off is not None and _offset(str(samsung_off)) is not None:
-            off = _offset(str(samsung_off))
+            soff = _offset(str(samsung_off))
             tt = b.add(created, 0, "utc", "recording_end", src_c, craw,
                        f"Samsung writes UTC; local offset {samsung_off} from samsung.android.utc_offset")
             if tt is not None:
-                b.times[-1] = TimeTag(tt.value, "offset", tt.meaning, tt.source, tt.raw, off, tt.note)
+                b.times[-1] = TimeTag(tt.value, "offset", tt.meaning, tt.source, tt.raw, soff, tt.note)
                 if dur:
                     b.times.append(TimeTag(tt.value - timedelta(seconds=dur), "offset", "recording_start",
-                                           "derived:mvhd-duration", f"{tt.raw} - {dur:.3f} s", off,
+                                           "derived:mvhd-duration", f"{tt.raw} - {dur:.3f} s", soff,
                                            "Samsung/Android stamp mvhd at stop; start = end - duration"))
         elif android:
             tt = b.add(created, 0, "utc", "recording_end", src_c, craw,
@@ -318,7 +324,8 @@ def _xmp_times(b: _Builder) -> None:
                 if dt is None:
                     continue
                 if off is None:
-                    b.add(dt, None, "local_unknown", mean, k, str(v), "XMP without zone" + (" (date only)" if date_only else ""))
+                    b.add(dt, None, "local_unknown", mean, k, str(v),
+                          "XMP without zone" + (" (date only)" if date_only else ""))
                 else:
                     b.add(dt, off, "utc" if off == 0 else "offset", mean, k, str(v))
 
@@ -358,11 +365,11 @@ def _exif_times(b: _Builder) -> None:
         if off is not None:
             tt = b.add(dt, off, "offset", meaning, src, text, f"offset from {otag}")
             if tt is not None and gps_dt is not None and meaning == "recording_start":
-                d = (tt.value.replace(tzinfo=None) - gps_dt).total_seconds()
-                if abs(d) > 3600:
+                dd = (tt.value.replace(tzinfo=None) - gps_dt).total_seconds()
+                if abs(dd) > 3600:
                     b.problem("gps_time_disagrees", f"{tag} ({tt.value:%Y-%m-%d %H:%M:%S}Z) and GPS time "
-                              f"({gps_dt:%Y-%m-%d %H:%M:%S}Z) differ by {d / 3600:+.1f} h: stale GPS fix or wrong clock",
-                              src)
+                              f"({gps_dt:%Y-%m-%d %H:%M:%S}Z) differ by {dd / 3600:+.1f} h: stale GPS fix or "
+                              "wrong clock", src)
         elif gps_dt is not None:
             diff = (dt - gps_dt).total_seconds()
             q = int(round(diff / 900.0)) * 900
@@ -383,7 +390,8 @@ def _exif_times(b: _Builder) -> None:
             local = dto.value.replace(tzinfo=None) if not dto.tz_known else dto.value.replace(tzinfo=None)
             if abs((local.date() - d.date()).days) > 1:
                 b.problem("gps_time_disagrees", f"GPSDateStamp {gps['date']} is "
-                          f"{(local.date() - d.date()).days} days from DateTimeOriginal: stale GPS fix", "exif:GPS GPSDateStamp")
+                          f"{(local.date() - d.date()).days} days from DateTimeOriginal: stale GPS fix",
+                          "exif:GPS GPSDateStamp")
     _xmp_times(b)
 
 
@@ -395,7 +403,8 @@ def _other_times(b: _Builder) -> None:
             b.add(dt, 0, "utc", "mux", "mkv:Info/DateUTC", t["mkv:Info/DateUTC_iso"],
                   "Matroska DateUTC is when the file was muxed, not filmed")
     for k, v in t.items():
-        if k.startswith("mkv:Tags/") and k.rsplit("/", 1)[-1].upper() in ("DATE_RECORDED", "DATE_ENCODED", "DATE_TAGGED"):
+        if k.startswith("mkv:Tags/") and k.rsplit("/", 1)[-1].upper() in ("DATE_RECORDED", "DATE_ENCODED",
+                                                                           "DATE_TAGGED"):
             dt, off, date_only = _parse_dt(str(v))
             if dt is None:
                 continue
@@ -442,6 +451,15 @@ def _other_times(b: _Builder) -> None:
             b.add(dt, off, "offset" if off is not None else "local_unknown", "file_written", "flv:metadatadate",
                   str(t["flv:metadatadate"]), "FLV onMetaData date (AMF0: ms since 1970 UTC) stamped by the tool "
                   "that wrote the metadata, e.g. FLVTool2")
+    for k, mean in (("mxf:MaterialPackage/PackageCreationDate", "unknown"),
+                    ("mxf:Identification/ModificationDate", "file_written"),
+                    ("mxf:Preface/LastModifiedDate", "modified")):
+        if k in t:
+            dt, off, _ = _parse_dt(str(t[k]))
+            if dt is not None:
+                b.add(dt, 0, "utc", mean, k, str(t[k]), "SMPTE 377M timestamps are UTC" + (
+                    "; the package was created by the camera or by the program that wrote the file"
+                    if mean == "unknown" else ""))
     mdpm = b.raw.extra.get("mdpm") or {}
     if "datetime" in mdpm:
         dt = mdpm["datetime"]
@@ -455,7 +473,7 @@ def _iptc_samsung_times(b: _Builder) -> None:
     date = t.get("iptc:DateCreated")
     if isinstance(date, str) and re.fullmatch(r"\d{8}", date.strip()):
         tm = str(t.get("iptc:TimeCreated", "")).strip()
-        m = re.fullmatch(r"(\d{2})(\d{2})(\d{2})([+-]\d{4})?", tm)
+        m = re.fullmatch(r"(\d{2})(\d{2})(\d{2})(?:\.(\d+))?([+-]\d{4})?", tm)
         try:
             d = datetime(int(date[:4]), int(date[4:6]), int(date[6:8]))
         except ValueError:
@@ -463,8 +481,9 @@ def _iptc_samsung_times(b: _Builder) -> None:
         if d is not None:
             raw = date + (f" {tm}" if tm else "")
             if m:
-                d = d.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=int(m.group(3)))
-                off = _offset(m.group(4)) if m.group(4) else None
+                d = d.replace(hour=int(m.group(1)), minute=int(m.group(2)), second=int(m.group(3)),
+                              microsecond=int((m.group(4) or "0")[:6].ljust(6, "0")))
+                off = _offset(m.group(5)) if m.group(5) else None
                 if off is not None:
                     b.add(d, off, "offset", "recording_start", "iptc:DateCreated+TimeCreated", raw,
                           "IPTC DateCreated with TimeCreated and its offset")
@@ -558,7 +577,8 @@ def _device(b: _Builder) -> Device:
                             "/udta/©mod", "/udta/GPMF/model", "riff:INFO/IMOD", "h264:MDPM/Model", "/tiff:Model"])
     software = first("software", ["exif:Image Software", "/keys/com.apple.quicktime.software", "/udta/©swr",
                                   "riff:INFO/ISFT", "mkv:Info/WritingApp", "/ilst/©too", "/udta/©too",
-                                  "/xmp:CreatorTool", "flv:metadatacreator", "iptc:OriginatingProgram"])
+                                  "/xmp:CreatorTool", "flv:metadatacreator", "iptc:OriginatingProgram",
+                                  "mxf:Identification/ProductName"])
     encoder = first("encoder", ["/ilst/©too", "/udta/©too", "/keys/com.apple.quicktime.software"])
     muxer = first("muxer", ["mkv:Info/MuxingApp"])
     if encoder is None:
@@ -660,11 +680,12 @@ def normalize(path: str, raw: RawResult, *, sidecar: RawResult | None = None,
         ct = c2pa.capture_time
         if ct.tzinfo is not None:
             b.times.append(TimeTag(ct.astimezone(timezone.utc), "utc", "recording_start", "c2pa:capture",
-                                   ct.isoformat(), int(ct.utcoffset().total_seconds())))
+                                   ct.isoformat(), int((ct.utcoffset() or timedelta(0)).total_seconds())))
     from .writer import fingerprint_writer
 
-    writer = fingerprint_writer(raw.tags, raw.extra, c)
-    times = _mark_written_times(b.times, writer)
+    writer = fingerprint_writer(raw.tags, raw.extra, c,
+                                claim_generator=c2pa.claim_generator if c2pa is not None else None)
+    times = _mark_written_times(b.times, writer, still=c in ("jpeg", "tiff", "heic", "avif", "cr3"))
     return Metadata(
         path=str(path), container=c, times=tuple(times), location=location, track=track,
         device=_device(b), duration_s=raw.duration_s, width=raw.width, height=raw.height,
@@ -679,19 +700,22 @@ _WRITE_STAMPS = ("mp4:moov/mvhd/", "mkv:Info/DateUTC", "asf:FileProperties/Creat
                  "derived:mvhd-duration", "mxf:")
 
 
-def _mark_written_times(times: list[TimeTag], writer: Writer) -> list[TimeTag]:
+def _mark_written_times(times: list[TimeTag], writer: Writer, *, still: bool = False) -> list[TimeTag]:
     """Times an editor, platform or transcoder stamped when it wrote the file mean that, not filming.
 
     Editors get ``"export"``, platforms and transcoders ``"file_written"`` (``"mux"`` stays ``"mux"``).
-    Tags the writer copies from the original (EXIF DateTimeOriginal, Apple creationdate, MDPM) keep
-    their meaning: they may still be the capture time, and a report weighs them with the writer in view.
+    Tags the writer copies from the original (EXIF DateTimeOriginal, Apple creationdate, MDPM, a still's
+    xmp:CreateDate) keep their meaning: they may still be the capture time, and a report weighs them with
+    the writer in view.
     """
     if writer.kind not in ("editor", "platform", "transcoder"):
         return times
     new = "export" if writer.kind == "editor" else "file_written"
+    # photo editors (Lightroom, Photoshop) copy the capture time into xmp:CreateDate; video editors stamp the render
+    stamps = tuple(s for s in _WRITE_STAMPS if not (still and s == "/xmp:CreateDate"))
     out = []
     for t in times:
-        if any(s in t.source for s in _WRITE_STAMPS) and t.meaning not in ("mux", new) and t.meaning != "modified":
+        if any(s in t.source for s in stamps) and t.meaning not in ("mux", new) and t.meaning != "modified":
             note = (f"{t.note}; " if t.note else "") + (
                 f"written by {writer.name or writer.kind} ({writer.kind}) when it wrote the file: "
                 "an upper bound for the filming time, not the filming time")

@@ -26,7 +26,8 @@ _INFO_NAMES = {
     "ICOP": "Copyright", "IENG": "Engineer", "ISRC": "Source", "IPRD": "Product", "IKEY": "Keywords",
     "IMAK": "Make", "IMOD": "Model",
 }
-_MONTHS = {m: i for i, m in enumerate(["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
+_MONTHS = {m: i for i, m in enumerate(
+    ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"], 1)}
 
 
 def parse_idit(text: str) -> datetime | None:
@@ -41,10 +42,12 @@ def parse_idit(text: str) -> datetime | None:
             return datetime(int(m.group(6)), mon, int(m.group(2)), int(m.group(3)), int(m.group(4)), int(m.group(5)))
         m = re.match(r"^(\d{4})[-/:.](\d{1,2})[-/:.](\d{1,2})[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?", t)
         if m:
-            return datetime(*(int(x) for x in m.groups()[:5]), int(m.group(6) or 0))
+            y, mo, d, hh, mi = (int(x) for x in m.groups()[:5])
+            return datetime(y, mo, d, hh, mi, int(m.group(6) or 0))
         m = re.match(r"^(\d{4})[-/:.](\d{1,2})[-/:.](\d{1,2})$", t)
         if m:
-            return datetime(*(int(x) for x in m.groups()))
+            y, mo, d = (int(x) for x in m.groups())
+            return datetime(y, mo, d)
     except ValueError:
         return None
     return None

@@ -123,3 +123,83 @@ def read_tiff_block(blk: bytes, ifd: str, res: RawResult, source: str) -> int:
         if not gps:
             res.extra.pop("gps", None)
     return read
+
+
+def _ifd_entries(blk: bytes, bo: str, off: int) -> dict[int, tuple[int, int, bytes]]:
+    if off + 2 > len(blk):
+        return {}
+    n = min(struct.unpack_from(bo + "H", blk, off)[0], _MAX_ENTRIES, (len(blk) - off - 2) // 12)
+    out = {}
+    for i in range(n):
+        p = off + 2 + 12 * i
+        tag, typ, count = struct.unpack_from(bo + "HHI", blk, p)
+        out[tag] = (typ, count, blk[p + 8:p + 12])
+    return out
+
+
+def largest_subifd_size(blk: bytes) -> tuple[int, int] | None:
+    """Width and height [px] of the largest image among IFD0's SubIFDs (the raw image of NEF/DNG/ARW)."""
+    if blk[:4] not in (b"II*\0", b"MM\0*") or len(blk) < 8:
+        return None
+    bo = "<" if blk[:2] == b"II" else ">"
+    ifd0 = _ifd_entries(blk, bo, struct.unpack_from(bo + "I", blk, 4)[0])
+    sub = ifd0.get(0x014A)
+    if sub is None:
+        return None
+    offs = _values(blk, bo, sub[0], sub[1], sub[2]) or []
+    best = None
+    for o in offs[:16]:
+        if not isinstance(o, int):
+            continue
+        e = _ifd_entries(blk, bo, o)
+        if 0x0100 in e and 0x0101 in e:
+            w = (_values(blk, bo, *e[0x0100]) or [0])[0]
+            h = (_values(blk, bo, *e[0x0101]) or [0])[0]
+            if isinstance(w, int) and isinstance(h, int) and (best is None or w * h > best[0] * best[1]):
+                best = (w, h)
+    return best
+
+
+#: IFD tags that point to further IFDs (Exif, GPS, Interoperability, SubIFDs)
+_POINTERS = (0x8769, 0x8825, 0xA005, 0x014A)
+_MAX_IFDS = 64
+
+
+def sanitize_tiff(blk: bytes) -> bytes:
+    """A copy of a TIFF block in which no IFD entry claims more data than the block holds.
+
+    exifread trusts entry counts and reads ``count x size`` bytes in one call; on a file object a
+    damaged count of a few billion makes that one read allocate gigabytes.  Each entry of every IFD
+    reachable from the header (IFD chain, Exif, GPS, Interoperability, SubIFDs) whose data would run
+    past the block gets its count cut to what fits (0 when nothing does); nothing else changes, so
+    every intact tag reads as before.
+    """
+    if blk[:4] not in (b"II*\0", b"MM\0*") or len(blk) < 8:
+        return blk
+    bo = "<" if blk[:2] == b"II" else ">"
+    out = bytearray(blk)
+    todo = [struct.unpack_from(bo + "I", blk, 4)[0]]
+    seen: set[int] = set()
+    while todo and len(seen) < _MAX_IFDS:
+        off = todo.pop()
+        if off in seen or off < 8 or off + 2 > len(blk):
+            continue
+        seen.add(off)
+        n = min(struct.unpack_from(bo + "H", blk, off)[0], _MAX_ENTRIES, (len(blk) - off - 2) // 12)
+        for i in range(n):
+            p = off + 2 + 12 * i
+            tag, typ, count = struct.unpack_from(bo + "HHI", blk, p)
+            size = _SIZES.get(typ, 1)
+            if size * count > 4:
+                data_off = struct.unpack_from(bo + "I", blk, p + 8)[0]
+                fits = max(0, (len(blk) - data_off) // size) if data_off < len(blk) else 0
+                if count > fits:
+                    struct.pack_into(bo + "I", out, p + 4, fits)
+                    count = fits
+            if tag in _POINTERS and typ in (4, 13) and count:
+                v = _values(blk, bo, 4, min(count, 16), blk[p + 8:p + 12])
+                todo.extend(x for x in (v or []) if isinstance(x, int))
+        nxt = off + 2 + 12 * n
+        if nxt + 4 <= len(blk):
+            todo.append(struct.unpack_from(bo + "I", blk, nxt)[0])
+    return bytes(out)

@@ -69,6 +69,11 @@ EDITORS: tuple[tuple[str, str], ...] = (
 )
 _TRANSCODER_HANDLERS = (("mainconcept", "MainConcept encoder SDK (Adobe Media Encoder, Premiere Pro, Vegas)"),
                         ("wowzastreamingengine", "Wowza Streaming Engine (live-stream recorder)"))
+#: AVI FourCCs that name a software encoder (Xvid, DivX, FFmpeg's MPEG-4 encoder default 'FMP4')
+_SOFTWARE_FOURCC = {"XVID": "Xvid encoder", "DIVX": "DivX encoder", "DX50": "DivX 5 encoder",
+                    "FMP4": "FFmpeg MPEG-4 encoder (libavcodec)"}
+#: camera apps that name themselves in 3GPP 'auth' (FLIR One thermal camera app)
+_CAMERA_APPS = (("flir one", "FLIR One thermal camera (app)"),)
 _CAMERA_SOFTWARE = re.compile(r"^(v|ver\.?\s*)?[\d._ -]+[a-z]?$|firmware|^[A-Z]{1,3}\d[\w.]*$|hdr\+|^\w+ v\d", re.I)
 
 
@@ -87,10 +92,12 @@ def _find(tags: Mapping[str, Any], suffixes: Iterable[str]) -> list[tuple[str, s
 
 _SOFTWARE_FIELDS = ("/xmp:CreatorTool", "exif:Image Software", "/udta/©swr", "/udta/©too", "/ilst/©too",
                     "mkv:Info/WritingApp", "riff:INFO/ISFT", "/keys/com.apple.quicktime.software",
-                    "flv:metadatacreator", "mxf:ProductName", "/tiff:Software", "iptc:OriginatingProgram")
+                    "flv:metadatacreator", "mxf:Identification/ProductName", "/tiff:Software",
+                    "iptc:OriginatingProgram")
 
 
-def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], container: str) -> Writer:
+def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], container: str, *,
+                       claim_generator: str | None = None) -> Writer:
     """Decide who last wrote a file from its raw tags.
 
     Parameters
@@ -101,6 +108,8 @@ def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], contai
         The parsers' structured extras (``handlers``, ``mdpm``, ``xmp`` ...).
     container : str
         The detected container (``"mp4"``, ``"jpeg"``, ``"dji_srt"`` ...).
+    claim_generator : str, optional
+        The C2PA manifest's claim generator, when a manifest was read: the program that signed the file last.
 
     Returns
     -------
@@ -109,6 +118,10 @@ def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], contai
         (each ``"source: raw text"``).  ``kind="unknown"`` when no rule decides.
     """
     handlers = [str(h) for h in extra.get("handlers", []) if h]
+    if claim_generator:
+        return Writer("editor", f"C2PA claim generator: {claim_generator[:60]}", 0.85,
+                      "a C2PA manifest names the program that wrote (signed) the file last",
+                      (_ev("c2pa:claim_generator", claim_generator),))
     software = _find(tags, _SOFTWARE_FIELDS)
     history = [(k, v) for k, v in tags.items() if "/xmpMM:History[" in k and isinstance(v, str)]
     # 1. editors named in a writing-software field (the newest word wins: CreatorTool/Software first)
@@ -142,6 +155,11 @@ def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], contai
             if pat in h.lower().replace(" ", ""):
                 return Writer("transcoder" if "wowza" in pat else "editor", name, 0.75,
                               "handler name of an encoder SDK, not of a camera", (_ev("hdlr/name", h),))
+    fourcc = str(tags.get("riff:strf/Compression", "")).strip().upper()
+    if fourcc in _SOFTWARE_FOURCC:
+        return Writer("transcoder", _SOFTWARE_FOURCC[fourcc], 0.75,
+                      "AVI video FourCC of a software encoder (cameras write MJPG, DVSD or their own)",
+                      (_ev("riff:strf/Compression", fourcc),))
     sei = tags.get("h264:SEI/encoder_settings")
     if isinstance(sei, str) and sei:
         return Writer("transcoder", "x264" if "x264" in sei else "x265" if "x265" in sei else "software encoder",
@@ -153,12 +171,12 @@ def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], contai
         return cam
     # Apple AVFoundation without device keys: an export, or a third-party app's recording
     if any(h.startswith("Core Media") for h in handlers):
-        ev = tuple(_ev("hdlr/name", h) for h in handlers[:3])
+        ev_h = tuple(_ev("hdlr/name", h) for h in handlers[:3])
         if not any(k.endswith(("/udta/loci", "/udta/date", "/©xyz")) for k in tags):
             return Writer("editor", "Apple AVFoundation export (Photos, iMovie, share sheet)", 0.6,
-                          "Core Media handler names without the camera's device keys or a capture place/date", ev)
+                          "Core Media handler names without the camera's device keys or a capture place/date", ev_h)
         return Writer("unknown", "Apple AVFoundation (app recording or export)", 0.0,
-                      "Core Media handler names without device keys, but with a capture place/date", ev)
+                      "Core Media handler names without device keys, but with a capture place/date", ev_h)
     if any(h.startswith("Apple ") and "Media Handler" in h for h in handlers):
         return Writer("editor", "Apple QuickTime (export)", 0.7,
                       "QuickTime 'Apple ... Media Handler' names are written by QuickTime exports, not cameras",
@@ -168,6 +186,17 @@ def fingerprint_writer(tags: Mapping[str, Any], extra: Mapping[str, Any], contai
 
 def _camera(tags: Mapping[str, Any], extra: Mapping[str, Any], container: str, handlers: list[str]) -> Writer | None:
     keys = {k.rsplit("/keys/", 1)[1]: v for k, v in tags.items() if "/keys/" in k}
+    for tk, v in _find(tags, ("/udta/auth", "/udta/©aut")):
+        for pat, name in _CAMERA_APPS:
+            if pat in v.lower():
+                return Writer("camera", name, 0.8, "a camera app names itself as the author (3GPP 'auth')",
+                              (_ev(tk, v),))
+    if container == "dv" and tags.get("dv:DateTimeOriginal"):
+        return Writer("camera", "DV camcorder", 0.7, "DV recording date/time packs are written by the camcorder",
+                      (_ev("dv:DateTimeOriginal", tags["dv:DateTimeOriginal"]),))
+    if any(k.endswith("/udta/smta") for k in tags):
+        return Writer("camera", "Samsung camera", 0.8, "Samsung's 'smta' user-data box, written by its camera app",
+                      tuple(_ev(k, v) for k, v in tags.items() if k.endswith(("/udta/smta", "/udta/SDLN")))[:2])
     if container == "dji_srt":
         return Writer("camera", "DJI drone", 0.9, "DJI SRT telemetry sidecar (written only by the drone)",
                       (_ev("srt:cues", tags.get("srt:cues")),))
@@ -211,5 +240,6 @@ def _camera(tags: Mapping[str, Any], extra: Mapping[str, Any], container: str, h
         return Writer("camera", f"{make.strip()} camera", 0.8,
                       "EXIF Make written, no editor named in Software", tuple(ev))
     if keys.get("com.apple.quicktime.make"):
-        return Writer("camera", "Apple camera", 0.7, "Apple device keys", (_ev("keys/make", keys["com.apple.quicktime.make"]),))
+        return Writer("camera", "Apple camera", 0.7, "Apple device keys",
+                      (_ev("keys/make", keys["com.apple.quicktime.make"]),))
     return None

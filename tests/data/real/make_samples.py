@@ -32,12 +32,13 @@ SAMPLES: list[tuple[tuple[str, str], str, str, str]] = [
         "CanonRaw.cr3", "Flash.flv", "IPTC.jpg", "XMP.jpg", "FLIR.jpg", "Sony.jpg", "Canon.jpg", "Nikon.jpg",
         "Pentax.jpg", "Olympus.jpg", "Panasonic.jpg", "FujiFilm.jpg", "Kodak.jpg", "Casio.jpg", "Ricoh.jpg",
         "Sanyo.jpg", "Sigma.jpg", "Minolta.jpg", "Motorola.jpg", "JVC.jpg", "GE.jpg", "GPS.jpg", "Apple.jpg",
-        "QuickTime.heic", "MXF.mxf")],
+        "QuickTime.heic", "MXF.mxf", "PhotoMechanic.jpg", "MWG.jpg", "QuickTime.mov", "DV.dv")],
     (MEI, "mp4/FLIR Thermal.mp4", "flir_one_thermal_header-only.mp4", "header-only"),
     (MEI, "mp4/Issue 515 (java).mp4", "coremedia_loci_date_header-only.mp4", "header-only"),
     (MEI, "mov/xmp480qt.mov", "after_effects_xmp_header-only.mov", "header-only"),
     (MEI, "mp4/uuid540.mp4", "imovie_bridge_xmp_header-only.mp4", "header-only"),
     (MEI, "m4v/sample_iPod.m4v", "quicktime_export_ipod_header-only.m4v", "header-only"),
+    (MEI, "jpg/Issue 266.jpg", "photoshop_derivedfrom_first-65536-bytes.jpg", "bytes:65536"),
     (MEI, "mts/Sony ILCE-7M3 (A7M3).mts", "sony_ilce-7m3_avchd_first-196608-bytes.mts", "bytes:196608"),
     (DJI, "samples/mavic_2_style.SRT", "dji_mavic2_style_no-timing.srt", "copy"),
     (DJI, "samples/mix_p4rtk_mavic2pro.srt", "dji_p4rtk_gimbal_attitude.srt", "copy"),
@@ -82,6 +83,32 @@ def first_cues(data: bytes, n: int) -> bytes:
     return ("\n\n".join(blocks[:n]) + "\n").encode("utf-8")
 
 
+_README_HEAD = """# Small redistributable real-media samples
+
+Real device and software output for the metadata tests, small enough to ship with the repository so that
+a clean clone exercises real files without `../shared/corpus` (which stays the full set). Rebuilt by
+`python tests/data/real/make_samples.py` from local mirrors of the public repositories named below;
+`exiftool.json` is ExifTool 12.57's view of these exact bytes (`exiftool -j -G1 -a -n -ee`).
+
+How each file was taken: **copy** = byte for byte; **header-only** = every ISO-BMFF box byte for byte
+except the `mdat` media payload, replaced by an empty `mdat` box (metadata intact, not decodable);
+**bytes:N** = the first N bytes; **cues:N** = the first N SRT cues.
+
+Licences: ExifTool test images are distributed under ExifTool's terms (Perl Artistic License or GPL);
+drewnoakes/metadata-extractor-images states "You are free to use these media files however you wish";
+JuanIrache/DJI_SRT_Parser is MIT-licensed (its LICENSE applies to the excerpts).
+
+| file | source (repository @ commit: path) | how | bytes | SHA-256 | licence |
+|---|---|---|---|---|---|
+"""
+
+
+def write_readme(rows: list[tuple[str, str, str, str, str, str, int, str]]) -> None:
+    lines = [f"| `{n}` | {repo} @ {commit[:12]}: `{path}` | {how} | {size} | `{sha}` | {lic} |"
+             for n, repo, commit, path, how, sha, size, lic in rows]
+    (HERE / "README.md").write_text(_README_HEAD + "\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"))
@@ -101,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         fh.write("file\trepository\tcommit\tpath\thow\tsha256\tbytes\tlicence\n")
         for r in rows:
             fh.write("\t".join(str(x) for x in r) + "\n")
+    write_readme(rows)
     exe = shutil.which("exiftool")
     if exe is None:
         print("exiftool not on PATH: exiftool.json not rebuilt", file=sys.stderr)
