@@ -2,7 +2,8 @@
 
 IPTC-IIM records are ``1C <record> <dataset> <u16 length> <data>``; the ones kept are the
 Application record's (2) DateCreated (2:55, ``CCYYMMDD``), TimeCreated (2:60, ``HHMMSS±HHMM``),
-DigitalCreationDate/Time (2:62, 2:63), By-line (2:80), OriginatingProgram (2:65) and City/Country.
+DigitalCreationDate/Time (2:62, 2:63), By-line (2:80), OriginatingProgram (2:65), City/Country and
+SpecialInstructions (2:40, where Facebook writes its "FBMD01..." marker).
 The Samsung trailer (``SEFH``/``SEFT`` at the end of the file) holds ``Image_UTC_Data``: the capture
 instant in milliseconds since 1970 (UTC), as ExifTool's Samsung ``TimeStamp``.
 """
@@ -18,7 +19,7 @@ __all__ = ["IPTC_NAMES", "parse_iptc", "read_jpeg_iptc", "read_samsung_trailer"]
 
 IPTC_NAMES = {55: "DateCreated", 60: "TimeCreated", 62: "DigitalCreationDate", 63: "DigitalCreationTime",
               80: "By-line", 65: "OriginatingProgram", 70: "ProgramVersion", 90: "City", 101: "Country",
-              116: "CopyrightNotice"}
+              116: "CopyrightNotice", 40: "SpecialInstructions"}
 _UTC = re.compile(rb"Image_UTC_Data(\d{10,13})")
 
 
