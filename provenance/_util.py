@@ -12,7 +12,7 @@ import numpy as np
 
 from .errors import InvalidArgumentError
 
-__all__ = ["aware_utc", "jsonable", "terminal_safe"]
+__all__ = ["aware_utc", "html_repr", "jsonable", "terminal_safe"]
 
 
 def jsonable(value: Any) -> Any:
@@ -100,3 +100,22 @@ def terminal_safe(value: object, *, multiline: bool = True) -> str:
     """
     pattern = _TERMINAL_UNSAFE if multiline else _TERMINAL_UNSAFE_LINE
     return pattern.sub(_visible, str(value))
+
+
+def html_repr(obj: object) -> str | None:
+    """Notebook HTML of a result object (``Match``, ``Fingerprint``, ``FootageIndex``, ``Metadata``).
+
+    The rooms below ``report/`` call this from their ``_repr_html_``: the renderers live in
+    :mod:`provenance.report.html`, which is imported here on first display only, by name, so no
+    lower room depends on the report room in its code.
+
+    Returns
+    -------
+    str or None
+        Escaped HTML, or ``None`` (IPython then shows the text repr) when the object has no
+        HTML view or rendering fails.
+    """
+    import importlib
+
+    render = getattr(importlib.import_module("provenance.report.html"), "object_html", None)
+    return None if render is None else render(obj)

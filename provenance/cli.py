@@ -31,7 +31,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
@@ -170,11 +170,12 @@ def _parse_when(text: str | None, name: str) -> datetime | date | None:
         f"{name} must be an ISO 8601 time with zone (2019-06-12T09:30Z) or a day (2019-06-12); got {text!r}")
 
 
-def _instant(value: datetime | date | None) -> datetime | None:
-    """A day as its last instant at UTC (an honest upper bound for a first-publication day)."""
+def _filmed(value: datetime | date | None) -> datetime | tuple[datetime, datetime] | None:
+    """A filming day as the interval it covers in any time zone (UTC+14 to UTC-12); an instant as is."""
     if value is None or isinstance(value, datetime):
         return value
-    return datetime(value.year, value.month, value.day, 23, 59, 59, tzinfo=timezone.utc)
+    start = datetime(value.year, value.month, value.day, tzinfo=timezone.utc) - timedelta(hours=14)
+    return (start, start + timedelta(hours=14 + 24 + 12) - timedelta(seconds=1))
 
 
 def _claim(args: argparse.Namespace) -> Claim | None:
@@ -364,7 +365,8 @@ def _summary_row(report: Report | None, path: str, error: ProvenanceError | None
         filmed_latest=w.latest.isoformat() if w.latest else None,
         filmed_best=w.best.isoformat() if w.best else None, time_confidence=round(float(w.confidence), 4),
         lat=None if p is None else p.lat, lon=None if p is None else p.lon,
-        radius_km=None if p is None else p.radius_km, place_confidence=None if p is None else round(float(p.confidence), 4),
+        radius_km=None if p is None else p.radius_km,
+        place_confidence=None if p is None else round(float(p.confidence), 4),
         n_evidence=len(report.evidence),
     )
     return row
@@ -489,7 +491,8 @@ def _records_text(records: Sequence[Any]) -> str:
         return "the index is empty"
     rows = [("footage_id", "first published", "frames", "duration", "title")]
     for r in records:
-        pub = r.published_at.strftime("%Y-%m-%d %H:%M UTC") if isinstance(r.published_at, datetime) else str(r.published_at)
+        pub = r.published_at
+        pub = pub.strftime("%Y-%m-%d %H:%M UTC") if isinstance(pub, datetime) else str(pub)
         dur = f"{r.duration_s:.1f} s" if r.duration_s is not None else "-"
         rows.append((_safe(r.footage_id), pub, str(r.n_frames), dur, _safe(r.title or "")))
     widths = [min(max(len(row[i]) for row in rows), 50) for i in range(len(rows[0]))]
@@ -517,8 +520,9 @@ def _cmd_index(args: argparse.Namespace) -> int:
                 _no_url(getattr(args, name), name)
     if cmd == "add":
         # validate the command line before touching (or creating) the index
-        published = _instant(_parse_when(args.published_at, "--published-at"))
-        filmed = _instant(_parse_when(args.filmed_at, "--filmed-at"))
+        # a day keeps its precision in the index (published_precision="day")
+        published = _parse_when(args.published_at, "--published-at")
+        filmed = _filmed(_parse_when(args.filmed_at, "--filmed-at"))
         location = _parse_location(args.location) if args.location else None
     with _open_index(args.db, create=create, write=cmd == "remove") as index:
         if cmd == "add":
@@ -543,7 +547,8 @@ def _cmd_index(args: argparse.Namespace) -> int:
                 print("no match above the decision threshold")
             else:
                 for m in matches:
-                    print(f"{_safe(m.footage_id)}: score {m.score:.2f}; query {m.query_start_s:.1f}-{m.query_end_s:.1f} s "
+                    print(f"{_safe(m.footage_id)}: score {m.score:.2f}; "
+                          f"query {m.query_start_s:.1f}-{m.query_end_s:.1f} s "
                           f"= known {m.ref_start_s:.1f}-{m.ref_end_s:.1f} s; speed {m.speed:.2f}; {_safe(m.variant)}")
         elif cmd == "stats":
             stats = index.stats()
@@ -623,9 +628,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="provenance", description="When and where was this video filmed, and is it recycled footage? "
                 "Everything runs offline; nothing is fetched from the network.",
                 epilog=_help("  provenance demo\n"
-                             "  provenance analyze clip.mp4 --index known.db --claim-time 2020-08-16 --claim-place Smolensk\n"
+                             "  provenance analyze clip.mp4 --index known.db --claim-time 2020-08-16 "
+                             "--claim-place Smolensk\n"
                              "  provenance metadata clip.mov --gpx track.gpx\n"
-                             "  provenance index add known.db convoy.mp4 --id convoy-2019 --published-at 2019-06-12T09:30Z\n"
+                             "  provenance index add known.db convoy.mp4 --id convoy-2019 "
+                             "--published-at 2019-06-12T09:30Z\n"
                              "  provenance <command> --help     (each command's options and examples)"),
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"provenance {__version__}")
@@ -644,13 +651,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="media files, or folders whose media files (recursively) are analysed; local paths only")
     a.add_argument("--index", metavar="DB", help="known-footage index to search: an existing SQLite file or a "
                    "postgresql:// URL (never created here; a missing file is an error)")
-    a.add_argument("--claim-time", metavar="WHEN", help="claimed filming time: YYYY-MM-DD, an ISO time with zone, or A..B")
+    a.add_argument("--claim-time", metavar="WHEN",
+                   help="claimed filming time: YYYY-MM-DD, an ISO time with zone, or A..B")
     a.add_argument("--claim-place", metavar="PLACE", help="claimed place: 'lat,lon' in degrees or a place name")
     a.add_argument("--claim-radius-km", type=float, default=50.0, metavar="KM",
                    help="how near the claimed place counts [km] (default 50)")
     a.add_argument("--json", action="store_true", help="print the full JSON report (a list for several files)")
     a.add_argument("--jsonl", action="store_true", help="print one full JSON report per line, as each file finishes")
-    a.add_argument("--csv", action="store_true", help="print one CSV summary row per file (verdict, best match, estimates)")
+    a.add_argument("--csv", action="store_true",
+                   help="print one CSV summary row per file (verdict, best match, estimates)")
     a.add_argument("--markdown", action="store_true", help="print Markdown (for a fact-check draft) instead of text")
     a.add_argument("--html", metavar="DIR", help="also write a self-contained HTML report per file into DIR")
     a.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
@@ -691,8 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
     ia.add_argument("file", metavar="FILE", help="the footage file (local path)")
     ia.add_argument("--id", required=True, help="the desk's identifier of the footage (unique in the index)")
     ia.add_argument("--published-at", required=True, metavar="WHEN",
-                    help="first publication: ISO time with zone, or a day (taken as its last instant, UTC)")
-    ia.add_argument("--filmed-at", metavar="WHEN", help="filming time: ISO time with zone, or a day")
+                    help="first publication: ISO time with zone, or a day (stored with day precision)")
+    ia.add_argument("--filmed-at", metavar="WHEN",
+                    help="filming time: ISO time with zone, or a day (the interval it covers in any time zone)")
     ia.add_argument("--location", metavar="LAT,LON[,KM]", help="filming place [deg] and its uncertainty [km]")
     ia.add_argument("--title")
     ia.add_argument("--source-url", metavar="URL", help="where it was published (stored, never fetched)")

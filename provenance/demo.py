@@ -148,7 +148,8 @@ def run_demo(*, out_dir: str | os.PathLike[str] = "demo-output", fixtures: str |
                 if p.is_file():
                     index.add(p, footage_id=f"corpus/{name}", published_at=CORPUS_SNAPSHOT,
                               title="real road footage (corpus); first publication no later than the corpus snapshot")
-        claim = Claim(time=DEMO_CLAIM_DATE, place=DEMO_CLAIM_PLACE, radius_km=DEMO_CLAIM_RADIUS_KM, text=DEMO_CLAIM_TEXT)
+        claim = Claim(time=DEMO_CLAIM_DATE, place=DEMO_CLAIM_PLACE, radius_km=DEMO_CLAIM_RADIUS_KM,
+                      text=DEMO_CLAIM_TEXT)
         report = analyze(fx / viral[0]["path"], index=index, claim=claim, progress=progress)
     json_path = out / "demo_report.json"
     json_path.write_text(report.to_json(), encoding="utf-8")

@@ -246,6 +246,17 @@ def test_index_add_list_show_search_stats(index_db, capsys):
     assert code == 0 and re.search(r"n_footage\s+2", out)
 
 
+def test_index_add_a_day_keeps_its_precision(tmp_path, capsys):
+    db = tmp_path / "day.db"
+    code, out, err = run(["index", "add", db, SOURCE, "--id", "d", "--published-at", "2019-06-12",
+                          "--filmed-at", "2019-06-11", "--json"], capsys)
+    rec = json.loads(out)
+    assert code == 0, err
+    assert rec["published_precision"] == "day" and rec["published_at"].startswith("2019-06-12")
+    # the filming day as the interval it covers in any zone: 2019-06-10 10:00 UTC .. 2019-06-12 11:59:59 UTC
+    assert rec["filmed_at_start"].startswith("2019-06-10T10:00") and rec["filmed_at_end"].startswith("2019-06-12T11:59:59")
+
+
 def test_index_add_bad_times_are_usage_errors_and_create_nothing(tmp_path, capsys):
     db = tmp_path / "new.db"
     for bad, words in (("yesterday", "must be an ISO 8601 time"), ("2019-06-12T09:30", "has no time zone")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -106,13 +107,21 @@ def test_derived_timing_fits_source(name):
 
 
 # ------------------------------------------------------------------ metadata
+def _instant(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 @entry_ids()
 def test_expected_format_tags_present(name):
     meta = ENTRIES[name]["expected"]["metadata"]
     _, facts = decode(name, 10)
     got = facts["format_tags"]
     for k, v in meta["format_tags"].items():
-        assert got.get(k) == v, (k, got)
+        # FFmpeg 8 (PyAV 19) joins a tag stored twice (mvhd and the keys atom) with ';'; each copy must be right
+        values = str(got.get(k)).split(";") if k == "creation_time" else [got.get(k)]
+        assert v in values, (k, got)
+        if k == "creation_time":
+            assert all(_instant(x) == _instant(v) for x in values), (k, got)
 
 
 @entry_ids()

@@ -190,9 +190,9 @@ class FootageIndex:
 
     def _repr_html_(self) -> str | None:
         """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
-        from ..report.html import index_html  # lazy: lower rooms never import report/ at module level
+        from .._util import html_repr  # the renderer lives in report/, imported on first display
 
-        return index_html(self)
+        return html_repr(self)
 
     def __enter__(self) -> FootageIndex:
         return self

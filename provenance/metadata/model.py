@@ -317,6 +317,6 @@ class Metadata(_ToDict):
 
     def _repr_html_(self) -> str | None:
         """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
-        from ..report.html import metadata_html  # lazy: lower rooms never import report/ at module level
+        from .._util import html_repr  # the renderer lives in report/, imported on first display
 
-        return metadata_html(self)
+        return html_repr(self)

@@ -1,4 +1,4 @@
-"""Report: the result of an analysis (``report.model``) apart from its views: text, Markdown, HTML, JSON, plots, maps."""
+"""Report: the result of an analysis (``report.model``) apart from its views: text, Markdown, HTML, plots, maps."""
 
 from .model import (
     MAX_EVIDENCE_ROWS,

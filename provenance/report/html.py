@@ -12,8 +12,8 @@ inlined into each view; every element also carries inline styles, so a renderer 
 from __future__ import annotations
 
 import base64
-import html as _html
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
@@ -59,7 +59,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..scoring.evidence import Evidence
     from .model import Report
 
-__all__ = ["fingerprint_html", "index_html", "match_html", "metadata_html", "report_css", "report_html", "save_html"]
+__all__ = ["fingerprint_html", "index_html", "match_html", "metadata_html", "object_html", "report_css", "report_html",
+           "save_html"]
 
 
 @lru_cache(maxsize=1)
@@ -86,10 +87,12 @@ def report_html(r: Report) -> str:
     colour = _STATUS_COLOUR.get(v.status, "#5f6368")
     box = "border:1px solid #ddd;border-radius:6px;padding:.6em .9em;margin:.6em 0"
     h = '<h3 style="margin:.9em 0 .3em 0;font-size:1.1em">'
-    parts = [_style_block(), '<div class="provenance-report" style="font-family:system-ui,sans-serif;max-width:62em;line-height:1.35;color:#222">']
+    parts = [_style_block(), '<div class="provenance-report" '
+                             'style="font-family:system-ui,sans-serif;max-width:62em;line-height:1.35;color:#222">']
     # banner
     badges = "".join(
-        f'<span style="background:rgba(255,255,255,.22);border-radius:3px;padding:0 .4em;margin-left:.5em;font-size:.85em">'
+        '<span style="background:rgba(255,255,255,.22);border-radius:3px;padding:0 '
+        '.4em;margin-left:.5em;font-size:.85em">'
         f'{esc(name)}: {esc(st)}</span>'
         for name, st in (("time", v.time_status), ("place", v.place_status)) if st)
     grade = grade_label(v)
@@ -97,15 +100,18 @@ def report_html(r: Report) -> str:
         badges = (f'<span class="prv-grade" style="background:rgba(255,255,255,.35);border-radius:3px;padding:0 .4em;'
                   f'margin-left:.5em;font-size:.85em">{esc(grade, 60)}</span>') + badges
     parts.append(
-        f'<div class="prv-verdict prv-{esc(v.status, 20)}" style="background:{colour};color:white;padding:.7em 1em;border-radius:6px">'
+        f'<div class="prv-verdict prv-{esc(v.status, 20)}" style="background:{colour};color:white;padding:.7em '
+        '1em;border-radius:6px">'
         f'<div style="font-size:1.4em;font-weight:bold;letter-spacing:.03em">{esc(v.status.upper(), 20)}{badges}</div>'
         f'<div>{esc(_STATUS_WORDS.get(v.status, ""))}</div>'
         + (f'<div style="margin-top:.3em"><b>Claim:</b> {esc(r.claim.describe())}</div>' if r.claim else "")
         + "</div>")
     if v.reasons:
         parts.append('<ul class="prv-reasons" style="margin:.5em 0 .5em 1.2em;padding:0">'
-                     + "".join(f'<li style="margin:.25em 0">{esc(reason, 1500)}</li>' for reason in v.reasons[:MAX_LIST_ITEMS])
-                     + (f"<li>&hellip; {len(v.reasons) - MAX_LIST_ITEMS} more</li>" if len(v.reasons) > MAX_LIST_ITEMS else "")
+                     + "".join(f'<li style="margin:.25em 0">{esc(reason, 1500)}</li>'
+                               for reason in v.reasons[:MAX_LIST_ITEMS])
+                     + (f"<li>&hellip; {len(v.reasons) - MAX_LIST_ITEMS} more</li>"
+                        if len(v.reasons) > MAX_LIST_ITEMS else "")
                      + "</ul>")
     # summary
     parts.append('<table class="prv-summary" style="border-collapse:collapse;margin:.4em 0">'
@@ -135,7 +141,7 @@ def report_html(r: Report) -> str:
     parts.append(h + "Where: place constraints</h3>")
     parts.append(_map(r))
     # evidence
-    parts.append(_section(f"Evidence ({len(r.evidence)})", _evidence_table(r)))
+    parts.append(_section(f"Evidence ({len(r.evidence)})", _evidence_table(r, budget)))
     if r.findings:
         parts.append(_section(f"Consistency checks ({len(r.findings)})", '<ul class="prv-findings">' + "".join(
             f"<li><b>{esc(str(getattr(f, 'severity', '')))}</b>: {esc(str(getattr(f, 'message', f)))}</li>"
@@ -146,9 +152,12 @@ def report_html(r: Report) -> str:
                               + (f"<li>&hellip; {len(r.problems) - MAX_LIST_ITEMS} more (see the JSON form)</li>"
                                  if len(r.problems) > MAX_LIST_ITEMS else "") + "</ul>"))
     if budget.skipped:
-        parts.append(f'<p class="prv-note" style="color:#666;font-size:.85em">{budget.skipped} image(s) left out to keep '
-                     f"this view small (limit {_model.MAX_HTML_IMAGE_BYTES // 1000} kB of images, {MAX_THUMBNAIL_BYTES // 1000} kB each).</p>")
-    parts.append(f'<p style="color:#888;font-size:.8em">provenance {esc(_version())} &middot; report schema {REPORT_SCHEMA}'
+        parts.append(f'<p class="prv-note" style="color:#666;font-size:.85em">{budget.skipped} image(s) left out to '
+                     'keep '
+                     f"this view small (limit {_model.MAX_HTML_IMAGE_BYTES // 1000} kB of images, "
+                     f"{MAX_THUMBNAIL_BYTES // 1000} kB each).</p>")
+    parts.append(f'<p style="color:#888;font-size:.8em">provenance {esc(_version())} &middot; report schema '
+                 f'{REPORT_SCHEMA}'
                  " &middot; strings from the file are shown escaped and clipped; the JSON form has everything.</p>")
     parts.append("</div>")
     return "".join(parts)
@@ -187,11 +196,13 @@ def _keyframe_strip(r: Report, budget: _ImageBudget) -> str:
         t, data = thumbs[i]
         img = budget.img(data, f"keyframe at {t:.2f} s", "prv-thumb", "height:90px;width:auto;display:block")
         cells.append(f'<figure style="margin:0 4px 4px 0;flex:0 0 auto">{img}'
-                     f'<figcaption style="font-size:.75em;color:#555;text-align:center">{t:.1f} s</figcaption></figure>')
+                     f'<figcaption style="font-size:.75em;color:#555;text-align:center">{t:.1f} s</figcaption>'
+                     '</figure>')
     note = "" if len(idx) == len(thumbs) else (
         f'<p class="prv-note" style="color:#666;font-size:.85em;margin:.2em 0">Showing {len(idx)} of {len(thumbs)} '
         "keyframes, evenly spread over the clip.</p>")
-    return ('<div class="prv-keyframes" style="display:flex;flex-wrap:wrap;overflow-x:auto">' + "".join(cells) + "</div>" + note)
+    return ('<div class="prv-keyframes" style="display:flex;flex-wrap:wrap;overflow-x:auto">'
+            + "".join(cells) + "</div>" + note)
 
 
 def _match_cards(r: Report, budget: _ImageBudget, box: str) -> str:
@@ -210,9 +221,11 @@ def _match_cards(r: Report, budget: _ImageBudget, box: str) -> str:
                            "width:240px;max-width:100%;height:auto;display:block")
         qt = f" at {frames.query_time_s:.1f} s" if frames else ""
         rt = f" at {frames.ref_time_s:.1f} s" if frames else ""
-        fig = ('<figure style="margin:0 10px 0 0"><figcaption style="font-size:.8em;color:#555">{cap}</figcaption>{img}</figure>')
+        fig = ('<figure style="margin:0 10px 0 0"><figcaption style="font-size:.8em;color:#555">{cap}'
+               '</figcaption>{img}</figure>')
         details = (
-            _kv("Score", f"{float(m.score):.2f}" + (f" ({esc(variant)})" if variant not in (None, "", "original") else ""))
+            _kv("Score", f"{float(m.score):.2f}"
+                + (f" ({esc(variant)})" if variant not in (None, "", "original") else ""))
             + _kv("This video", f"{m.query_start_s:.1f}&ndash;{m.query_end_s:.1f} s")
             + _kv("Known clip", f"{m.ref_start_s:.1f}&ndash;{m.ref_end_s:.1f} s")
             + _kv("First published", f"<b>{esc(_t(getattr(rec, 'published_at', None)))}</b>")
@@ -223,7 +236,8 @@ def _match_cards(r: Report, budget: _ImageBudget, box: str) -> str:
         if getattr(rec, "lat", None) is not None and getattr(rec, "lon", None) is not None:
             details += _kv("Filmed at", f"{float(rec.lat):.4f}, {float(rec.lon):.4f}")
         if url:
-            details += _kv("Source", f'<a href="{esc(url, 2000)}" rel="noopener noreferrer nofollow">{esc(url, 120)}</a>')
+            details += _kv("Source", f'<a href="{esc(url, 2000)}" rel="noopener noreferrer nofollow">{esc(url, 120)}'
+                                     '</a>')
         elif getattr(rec, "source_url", None):
             details += _kv("Source", esc(rec.source_url, 200))
         out.append(
@@ -236,7 +250,8 @@ def _match_cards(r: Report, budget: _ImageBudget, box: str) -> str:
     rest = r.matches[MAX_MATCHES_SHOWN:MAX_MATCHES_LISTED]
     if rest:
         out.append('<table class="prv-more-matches" style="border-collapse:collapse;font-size:.9em">'
-                   "<tr><th style='text-align:left'>footage</th><th>score</th><th>this video [s]</th><th>known clip [s]</th>"
+                   "<tr><th style='text-align:left'>footage</th><th>score</th><th>this video [s]</th><th>known clip "
+                   "[s]</th>"
                    "<th>first published</th></tr>")
         for m in rest:
             rec = r._record(m.footage_id)
@@ -264,7 +279,8 @@ def _time_rows(r: Report) -> tuple[list[TimeRow], TimeRow | None, int]:
     w = r.when
     est = None
     if w.known:
-        est = TimeRow("estimate (fused)", f"Fused estimate: {fmt_span(w.earliest, w.latest)}, confidence {w.confidence:.2f}",
+        est = TimeRow("estimate (fused)", f"Fused estimate: {fmt_span(w.earliest, w.latest)}, confidence "
+                                          f"{w.confidence:.2f}",
                       w.earliest, w.latest, w.best, ESTIMATE_COLOUR, "estimate")
     return rows, est, len(items) - len(shown)
 
@@ -273,7 +289,8 @@ def _timeline(r: Report) -> str:
     rows, est, hidden = _time_rows(r)
     claim = None
     if r.claim is not None and r.claim.has_time:
-        claim = (r.claim.earliest, r.claim.latest)
+        if r.claim.earliest is not None and r.claim.latest is not None:
+            claim = (r.claim.earliest, r.claim.latest)
     note = "Bars: what each item allows (arrows: open side); diamonds: best single time; orange band: the claim; " \
            "red bars exclude the claimed time. Hover for the source."
     if hidden:
@@ -286,15 +303,18 @@ def _map_items(r: Report) -> tuple[list[MapItem], int]:
     places = [e for e in r.evidence if e.constrains_place]
     shown = sorted(places, key=lambda e: -e.reliability)[:MAX_MAP_ITEMS]
     for e in shown:
+        if e.lat is None or e.lon is None:
+            continue
         items.append(MapItem(e.kind, f"{e.summary} [source: {e.source}; reliability {e.reliability:.2f}]",
                              e.lat, e.lon, e.radius_km or 0.0, "evidence",
                              STRONG_COLOUR if e.reliability >= 0.8 else WEAK_COLOUR))
     if r.where is not None:
         p = r.where
         items.append(MapItem("estimate", f"Fused estimate: within {p.radius_km:,.2f} km of {p.lat:.5f}, {p.lon:.5f} "
-                             f"(confidence {p.confidence:.2f})", p.lat, p.lon, p.radius_km, "estimate", ESTIMATE_COLOUR))
+                             f"(confidence {p.confidence:.2f})", p.lat, p.lon, p.radius_km, "estimate",
+                             ESTIMATE_COLOUR))
     c = r.claim
-    if c is not None and c.has_place:
+    if c is not None and c.lat is not None and c.lon is not None:
         name = c.place if isinstance(c.place, str) else "claimed place"
         items.append(MapItem(f"claim: {name}", f"Claimed: within {c.radius_km:g} km of {c.lat:.4f}, {c.lon:.4f}",
                              c.lat, c.lon, c.radius_km, "claim", CLAIM_COLOUR))
@@ -318,7 +338,8 @@ def _tracks(r: Report) -> list[TrackLine]:
 def _map(r: Report) -> str:
     items, hidden = _map_items(r)
     tracks = _tracks(r)
-    note = "Circles to scale: blue, where evidence puts the filming; dashed orange, the claimed area; green, the fused estimate."
+    note = ("Circles to scale: blue, where evidence puts the filming; dashed orange, the claimed area; "
+            "green, the fused estimate.")
     if tracks:
         note += " Purple line: the file's GPS track."
     if hidden:
@@ -328,20 +349,39 @@ def _map(r: Report) -> str:
     return map_svg(items, note=note if items or tracks else "", tracks=tracks)
 
 
-def _evidence_table(r: Report) -> str:
+#: Evidence rows that may show the image their reading carries (e.g. an on-screen text crop).
+MAX_EVIDENCE_IMAGES = 12
+
+
+def _evidence_image(e: Evidence) -> bytes | None:
+    """A JPEG the evidence's observation carries (``crop_jpeg``: e.g. where an on-screen clock was read)."""
+    data = getattr(getattr(e, "observation", None), "crop_jpeg", None)
+    return bytes(data) if isinstance(data, (bytes, bytearray)) and _jpeg_ok(data) else None
+
+
+def _evidence_table(r: Report, budget: _ImageBudget | None = None) -> str:
     if not r.evidence:
         return '<p class="prv-evidence">No evidence was found.</p>'
     shown = r._shown_evidence(MAX_EVIDENCE_ROWS)
     th = 'style="text-align:left;border-bottom:2px solid #ccc;padding:.25em .4em"'
     td = 'style="vertical-align:top;border-bottom:1px solid #eee;padding:.25em .4em"'
     rows = [f'<table class="prv-evidence" style="border-collapse:collapse;font-size:.9em;width:100%">'
-            f"<thead><tr><th {th}>what</th><th {th}>value</th><th {th}>source</th><th {th}>reliability</th></tr></thead><tbody>"]
+            f"<thead><tr><th {th}>what</th><th {th}>value</th><th {th}>source</th><th {th}>reliability</th></tr>"
+            "</thead><tbody>"]
+    images = 0
     for e in shown:
         rel = e.reliability
+        crop = ""
+        data = _evidence_image(e) if budget is not None and images < MAX_EVIDENCE_IMAGES else None
+        if data is not None and budget is not None:
+            images += 1
+            crop = budget.img(data, "the frame region this reading comes from", "prv-ev-crop",
+                              "max-height:48px;max-width:240px;display:block;margin-top:.25em")
         bar = (f'<div style="background:#eee;width:60px;height:6px;border-radius:3px"><div style="background:'
-               f'{STRONG_COLOUR if rel >= 0.8 else WEAK_COLOUR};width:{round(60 * rel)}px;height:6px;border-radius:3px"></div></div>')
+               f'{STRONG_COLOUR if rel >= 0.8 else WEAK_COLOUR};width:{round(60 * rel)}px;height:6px;'
+               'border-radius:3px"></div></div>')
         excl = ' <b style="color:#b3261e">(excludes the claimed time)</b>' if r._excludes_claim(e) else ""
-        rows.append(f'<tr class="prv-ev prv-ev-{esc(e.kind, 40)}"><td {td}>{esc(e.summary, 1200)}{excl}</td>'
+        rows.append(f'<tr class="prv-ev prv-ev-{esc(e.kind, 40)}"><td {td}>{esc(e.summary, 1200)}{excl}{crop}</td>'
                     f"<td {td}>{esc(_value_text(e), 200)}</td>"
                     f"<td {td}><code style='font-size:.9em;word-break:break-all'>{esc(e.source, 200)}</code></td>"
                     f'<td {td} title="{esc(e.reliability_reason, 400)}">{rel:.2f}{bar}'
@@ -392,7 +432,8 @@ class _ImageBudget:
 
 
 def _kv(key: str, value_html: str) -> str:
-    return (f'<tr><th style="text-align:left;vertical-align:top;padding:.1em .8em .1em 0;color:#555;font-weight:600">{key}</th>'
+    return ('<tr><th style="text-align:left;vertical-align:top;padding:.1em .8em .1em '
+            f'0;color:#555;font-weight:600">{key}</th>'
             f'<td style="padding:.1em 0">{value_html}</td></tr>')
 
 
@@ -418,9 +459,10 @@ def _safe_url(url: Any) -> str | None:
 
 
 # ---------------------------------------------------------------- notebook reprs of the other result objects
-# Attached by one-line `_repr_html_` methods of Match, Fingerprint, FootageIndex and Metadata (lazy imports, so
-# the lower rooms never import report/ at module level). Every string is escaped; long lists sit in closed
-# <details> sections and are capped; when rendering fails, None makes IPython fall back to the text repr.
+# Reached from the one-line `_repr_html_` methods of Match, Fingerprint, FootageIndex and Metadata through
+# provenance._util.html_repr, which imports this module by name on first display (no lower room imports report/).
+# Every string is escaped; long lists sit in closed <details> sections and are capped; when rendering fails,
+# None makes IPython fall back to the text repr.
 
 #: Rows listed in a collapsible section of an object repr (the rest are counted).
 MAX_REPR_ROWS = 50
@@ -440,7 +482,7 @@ def _details(title: str, body: str, n_more: int = 0) -> str:
             f'<div style="margin:.2em 0 .4em 1em">{body}{more}</div></details>')
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
     """An HTML table; cells are already escaped."""
     th = "".join(f'<th style="text-align:left;padding:.1em .8em .1em 0;color:#555">{esc(h, 60)}</th>' for h in header)
     body = "".join("<tr>" + "".join(f'<td style="padding:.1em .8em .1em 0;vertical-align:top">{c}</td>' for c in row)
@@ -465,7 +507,8 @@ def match_html(m: Any) -> str | None:
     """HTML repr of a :class:`~provenance.matching.match.Match` (or None: IPython shows the text repr)."""
     def render(m: Any) -> str:
         score = float(m.score)
-        bar = (f'<span class="prv-bar" style="background:#eee;width:80px;height:6px;border-radius:3px;display:inline-block">'
+        bar = ('<span class="prv-bar" '
+               'style="background:#eee;width:80px;height:6px;border-radius:3px;display:inline-block">'
                f'<span style="background:{STRONG_COLOUR};width:{round(80 * max(0.0, min(score, 1.0)))}px;height:6px;'
                'border-radius:3px;display:block"></span></span>')
         rows = (_kv("Score", f"{score:.3f} {bar}")
@@ -494,9 +537,10 @@ def fingerprint_html(fp: Any) -> str | None:
             rows += _kv("Query variants", esc(", ".join(variants[:40]) + (" …" if len(variants) > 40 else ""), 2000))
         if fp.small_frames is not None:
             rows += _kv("Small frames", esc(f"{fp.small_frames.shape[0]} × {fp.small_frames.shape[1]} px²"))
-        shown = [(f"{t:.3f}", esc(bytes(h).hex()[:32], 40)) for t, h in zip(times[:MAX_REPR_ROWS], fp.hashes[:MAX_REPR_ROWS])]
-        sections = _details(f"Frame hashes ({n})", _table(("time [s]", "hash (hex, first 128 bits)"),
-                                                         [(a, f"<code>{b}</code>") for a, b in shown]), n - len(shown)) if n else ""
+        shown = [(f"{t:.3f}", f"<code>{esc(bytes(h).hex()[:32], 40)}</code>")
+                 for t, h in zip(times[:MAX_REPR_ROWS], fp.hashes[:MAX_REPR_ROWS])]
+        table = _table(("time [s]", "hash (hex, first 128 bits)"), shown)
+        sections = _details(f"Frame hashes ({n})", table, n - len(shown)) if n else ""
         return _obj("Fingerprint", f"{n} frames", rows, sections)
     return _guard(render, fp)
 
@@ -516,7 +560,7 @@ def index_html(index: Any) -> str | None:
             rows += _kv("Published", esc(fmt_span(stats.earliest_published_at, stats.latest_published_at)))
         if stats.disk_bytes is not None:
             rows += _kv("On disk", esc(f"{stats.disk_bytes / 1e6:,.1f} MB"))
-        recs = []
+        recs: list[tuple[str, ...]] = []
         for rec in index.records():
             if len(recs) >= MAX_REPR_ROWS:
                 break
@@ -536,25 +580,28 @@ def metadata_html(md: Any) -> str | None:
         size = f"{md.width}×{md.height}" if md.width and md.height else "unknown size"
         rows = (_kv("Container", esc(md.container, 40))
                 + _kv("Format", esc(f"{size}, codec {md.video_codec or 'unknown'}, rotation {md.rotation_deg}") + ", "
-                      + _num(md.duration_s, ".2f", " s") + (", " + _num(md.frame_rate, ".3g", " fps") if md.frame_rate else "")))
+                      + _num(md.duration_s, ".2f", " s")
+                      + (", " + _num(md.frame_rate, ".3g", " fps") if md.frame_rate else "")))
         d = md.device
         dev = ", ".join(f"{k} {v}" for k, v in (("make", d.make), ("model", d.model), ("software", d.software),
                                                 ("encoder", d.encoder), ("firmware", d.firmware)) if v)
         rows += _kv("Device", esc(dev or "unknown", 600))
         w = getattr(md, "writer", None)
         if w is not None:
-            rows += _kv("Written by", esc(writer_text(w), 300) + (f'<div style="color:#666;font-size:.85em">{esc(w.rule, 400)}</div>'
-                                                                  if w.rule else ""))
+            rule = f'<div style="color:#666;font-size:.85em">{esc(w.rule, 400)}</div>' if w.rule else ""
+            rows += _kv("Written by", esc(writer_text(w), 300) + rule)
         if md.location is not None:
             loc = md.location
             rows += _kv("Place", f"{_num(loc.lat, '.6f')}, {_num(loc.lon, '.6f')}"
                         + (f" &plusmn; {_num(loc.accuracy_m, '.0f', ' m')}" if loc.accuracy_m is not None else "")
                         + f" <code>{esc(loc.source, 200)}</code>")
         if md.c2pa is not None:
-            rows += _kv("C2PA", esc(md.c2pa.state, 60) + (f", signed by {esc(md.c2pa.signer, 200)}" if md.c2pa.signer else ""))
+            signer = f", signed by {esc(md.c2pa.signer, 200)}" if md.c2pa.signer else ""
+            rows += _kv("C2PA", esc(md.c2pa.state, 60) + signer)
         sections = ""
         if md.times:
-            trs = [(esc(t.value.isoformat()), esc(t.tz_state, 20), esc(t.meaning, 40), f"<code>{esc(t.source, 200)}</code>",
+            trs = [(esc(t.value.isoformat()), esc(t.tz_state, 20), esc(t.meaning, 40), f"<code>{esc(t.source, 200)}"
+                                                                                       "</code>",
                     esc(t.raw, 120)) for t in md.times[:MAX_REPR_ROWS]]
             sections += _details(f"Times ({len(md.times)})", _table(("value", "zone", "meaning", "source", "raw"), trs),
                                  len(md.times) - len(trs))
@@ -566,8 +613,16 @@ def metadata_html(md: Any) -> str | None:
             sections += _details(f"GPS track ({len(pts)} samples; GPX/KML: provenance.report.tracks)",
                                  _table(("media time", "time", "lat", "lon", "alt"), trs), len(pts) - len(idx))
         if md.problems:
-            prs = [(esc(p.code, 80), esc(p.message, 600), f"<code>{esc(p.source, 200)}</code>") for p in md.problems[:MAX_REPR_ROWS]]
+            prs = [(esc(p.code, 80), esc(p.message, 600), f"<code>{esc(p.source, 200)}</code>")
+                   for p in md.problems[:MAX_REPR_ROWS]]
             sections += _details(f"Problems ({len(md.problems)})", _table(("code", "message", "source"), prs),
                                  len(md.problems) - len(prs))
         return _obj("Metadata", Path(str(md.path)).name, rows, sections)
     return _guard(render, md)
+
+
+def object_html(obj: Any) -> str | None:
+    """HTML repr of a Match, Fingerprint, FootageIndex or Metadata (by class name), else None."""
+    render = {"Match": match_html, "Fingerprint": fingerprint_html, "FootageIndex": index_html,
+              "Metadata": metadata_html}.get(type(obj).__name__)
+    return None if render is None else render(obj)

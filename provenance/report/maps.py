@@ -107,7 +107,8 @@ def place_map(report_or_evidence: Any, *, claim: Any = None, where: Any = None, 
         pts = _thin([(p.lat, p.lon) for p in track_samples(md)], MAX_TRACK_POINTS)
         if len(pts) >= 2:
             text = f"GPS track of the file: {len(pts)} samples from its telemetry"
-            folium.PolyLine(pts, color=TRACK_COLOUR, weight=3, opacity=0.85, tooltip=folium.Tooltip(_e(text, 200))).add_to(m)
+            folium.PolyLine(pts, color=TRACK_COLOUR, weight=3, opacity=0.85,
+                            tooltip=folium.Tooltip(_e(text, 200))).add_to(m)
             folium.CircleMarker(location=pts[0], radius=5, color=TRACK_COLOUR, fill=True, fill_color="white",
                                 tooltip=folium.Tooltip("track start")).add_to(m)
             folium.CircleMarker(location=pts[-1], radius=5, color=TRACK_COLOUR, fill=True, fill_opacity=1.0,

@@ -84,18 +84,21 @@ def report_markdown(r: Report) -> str:
             name = m(mt.footage_id) + (" \u2014 " + m(title) if title else "")
             link = f"<{url}>" if url else ""
             out.append(f"| {name} | {mt.score:.2f} "
-                       f"| {mt.query_start_s:.1f}\u2013{mt.query_end_s:.1f} | {mt.ref_start_s:.1f}\u2013{mt.ref_end_s:.1f} "
+                       f"| {mt.query_start_s:.1f}\u2013{mt.query_end_s:.1f} | "
+                       f"{mt.ref_start_s:.1f}\u2013{mt.ref_end_s:.1f} "
                        f"| {_t(getattr(rec, 'published_at', None))} | {link} |")
         if len(r.matches) > MAX_MATCHES_LISTED:
             out.append(f"\n{len(r.matches) - MAX_MATCHES_LISTED} more matches are in the JSON report.")
     w = r.when
     out += ["", "### When and where", "",
-            f"- **Filmed:** {fmt_span(w.earliest, w.latest)}; best estimate {_t(w.best)}; confidence {w.confidence:.2f}"]
+            f"- **Filmed:** {fmt_span(w.earliest, w.latest)}; best estimate {_t(w.best)}; confidence "
+            f"{w.confidence:.2f}"]
     if r.where is None:
         out.append("- **Place:** unknown (no place evidence)")
     else:
         p = r.where
-        out.append(f"- **Place:** within {p.radius_km:,.2f} km of {p.lat:.5f}, {p.lon:.5f}; confidence {p.confidence:.2f}")
+        out.append(f"- **Place:** within {p.radius_km:,.2f} km of {p.lat:.5f}, {p.lon:.5f}; confidence "
+                   f"{p.confidence:.2f}")
     md = r.metadata
     if md is not None and getattr(md, "writer", None) is not None and md.writer.kind != "unknown":
         out.append(f"- **Written by:** {m(writer_text(md.writer))}")

@@ -129,8 +129,8 @@ class MatchFrames:
                              "query_jpeg_bytes": None if self.query_jpeg is None else len(self.query_jpeg),
                              "ref_jpeg_bytes": None if self.ref_jpeg is None else len(self.ref_jpeg)}
         if images:
-            d["query_jpeg_base64"] = None if self.query_jpeg is None else base64.b64encode(self.query_jpeg).decode("ascii")
-            d["ref_jpeg_base64"] = None if self.ref_jpeg is None else base64.b64encode(self.ref_jpeg).decode("ascii")
+            d["query_jpeg_base64"] = _b64text(self.query_jpeg)
+            d["ref_jpeg_base64"] = _b64text(self.ref_jpeg)
         return d
 
     def __repr__(self) -> str:
@@ -267,7 +267,7 @@ class Report:
 
     def _excludes_claim(self, e: Evidence) -> bool:
         c = self.claim
-        if c is None or not c.has_time or not e.constrains_time:
+        if c is None or c.earliest is None or c.latest is None or not e.constrains_time:
             return False
         return (e.latest is not None and e.latest < c.earliest) or (e.earliest is not None and e.earliest > c.latest)
 
@@ -359,7 +359,7 @@ class Report:
         p.text(repr(self) if cycle else self.to_text())
 
     def to_text(self) -> str:
-        """A readable plain-text report, safe to print to a terminal (see :func:`provenance.report.text.report_text`)."""
+        """A readable plain-text report, safe to print to a terminal (:func:`provenance.report.text.report_text`)."""
         from .text import report_text
 
         return report_text(self)
@@ -391,7 +391,7 @@ class Report:
 
     # ---- plots and maps (extras) ----------------------------------------
     def plot_timeline(self, *, ax: Any = None) -> Any:
-        """Matplotlib timeline of the time constraints (extra ``plot``); see :func:`provenance.report.plots.plot_timeline`."""
+        """Matplotlib timeline of the time evidence (extra ``plot``): :func:`provenance.report.plots.plot_timeline`."""
         from .plots import plot_timeline
 
         return plot_timeline(self, ax=ax)
@@ -403,7 +403,7 @@ class Report:
         return plot_match_alignment(self, ax=ax)
 
     def map(self, **kwargs: Any) -> Any:
-        """Interactive folium map of the place evidence (extra ``maps``); see :func:`provenance.report.maps.place_map`."""
+        """Interactive folium map of the place evidence (extra ``maps``): :func:`provenance.report.maps.place_map`."""
         from .maps import place_map
 
         return place_map(self, **kwargs)
@@ -450,6 +450,10 @@ def reports_table(reports: Sequence[Report | dict[str, Any]]) -> str:
 
 
 # ---------------------------------------------------------------- from_dict
+
+def _b64text(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(data).decode("ascii")
+
 
 def _b64(value: Any) -> bytes | None:
     return None if not value else base64.b64decode(value)

@@ -1,4 +1,4 @@
-"""Matplotlib figures of the evidence (extra ``plot``: ``pip install 'provenance[plot]'``).
+"""Matplotlib figures of the evidence (extra ``plot``: ``pip install 'video-provenance[plot]'``).
 
 Every function draws on the ``ax`` it is given (or on a new figure's axes) and returns
 that ``Axes``, so figures compose: ``fig, (a, b) = plt.subplots(2); plot_timeline(r, ax=a)``.
@@ -41,7 +41,7 @@ def _mpl() -> Any:
     except ImportError as exc:
         raise MissingExtraError(
             "plotting needs matplotlib, which is not installed; install the 'plot' extra: "
-            "pip install 'provenance[plot]'") from exc
+            "pip install 'video-provenance[plot]'") from exc
     return plt
 
 
@@ -95,7 +95,8 @@ def plot_timeline(report_or_evidence: Any, *, claim: Any = None, when: Any = Non
         rows.append(("estimate (fused)", when.earliest, when.latest, when.best, ESTIMATE_COLOUR))
     for e in items:
         excl = claim is not None and claim.has_time and (
-            (e.latest is not None and e.latest < claim.earliest) or (e.earliest is not None and e.earliest > claim.latest))
+            (e.latest is not None and e.latest < claim.earliest)
+            or (e.earliest is not None and e.earliest > claim.latest))
         colour = EXCLUDES_COLOUR if excl else (STRONG_COLOUR if e.reliability >= 0.8 else WEAK_COLOUR)
         rows.append((f"{_clip(e.kind, 28)} ({e.reliability:.2f})", e.earliest, e.latest, e.best, colour))
     ax = _axes(ax, (9, 0.45 * max(len(rows), 2) + 1.2))
@@ -109,7 +110,7 @@ def plot_timeline(report_or_evidence: Any, *, claim: Any = None, when: Any = Non
     lo, hi = min(times), max(times)
     span = max(hi - lo, timedelta(hours=12))
     left, right = lo - span * 0.08, hi + span * 0.08
-    for i, (label, a, b, best, colour) in enumerate(rows):
+    for i, (_label, a, b, best, colour) in enumerate(rows):
         y = len(rows) - 1 - i
         x0, x1 = a or left, b or right
         ax.barh(y, _num(x1) - _num(x0), left=_num(x0), height=0.35, color=colour, alpha=0.85)
@@ -257,7 +258,8 @@ def plot_shadow_region(region: Any, *, ax: Any = None, claim: Any = None,
     ax = _axes(ax, (7, 6))
     if lats.size and lons.size:
         half = float(region.step_deg) / 2
-        ax.imshow(mask.astype(float), origin="lower", extent=(lons[0] - half, lons[-1] + half, lats[0] - half, lats[-1] + half),
+        ax.imshow(mask.astype(float), origin="lower",
+                  extent=(lons[0] - half, lons[-1] + half, lats[0] - half, lats[-1] + half),
                   cmap=ListedColormap(["#f4f4f4", "#e0a030"]), vmin=0, vmax=1, interpolation="nearest", aspect="auto")
         mid = float(np.mean(lats))
         ax.set_aspect(1.0 / max(np.cos(np.radians(mid)), 0.05))
@@ -313,11 +315,13 @@ def plot_match_alignment(matches: Any, *, ax: Any = None, max_matches: int = 10)
         ax.text(0.5, 0.5, "no known-footage match", ha="center", va="center", transform=ax.transAxes)
         ax.set_axis_off()
         return ax
-    cmap = [STRONG_COLOUR, "#b3261e", "#1b7f3b", "#e07b00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"]
+    cmap = [STRONG_COLOUR, "#b3261e", "#1b7f3b", "#e07b00", "#6a3d9a", "#8c564b", "#e377c2", "#17becf", "#7f7f7f",
+            "#bcbd22"]
     for i, m in enumerate(matches):
         q0, q1, r0, r1 = (float(getattr(m, k)) for k in ("query_start_s", "query_end_s", "ref_start_s", "ref_end_s"))
         variant = getattr(m, "variant", "original")
-        label = f"{_clip(m.footage_id, 30)} ({float(m.score):.2f}" + (f", {variant}" if variant not in (None, "", "original") else "") + ")"
+        shown_variant = f", {variant}" if variant not in (None, "", "original") else ""
+        label = f"{_clip(m.footage_id, 30)} ({float(m.score):.2f}{shown_variant})"
         ax.plot([q0, q1], [r0, r1], "-o", color=cmap[i % len(cmap)], lw=2.5, label=label)
     ax.set_xlabel("time in this video [s]")
     ax.set_ylabel("time in the known footage [s]")

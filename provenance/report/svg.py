@@ -141,9 +141,11 @@ def timeline_svg(rows: Sequence[TimeRow], *, claim: tuple[datetime, datetime] | 
         return label_w + (t - t0) / (t1 - t0) * plot_w
 
     out = [f'<svg class="prv-timeline" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" role="img" style="max-width:100%;height:auto;font-family:sans-serif;font-size:11px">',
+           f'viewBox="0 0 {width} {height}" role="img" '
+           'style="max-width:100%;height:auto;font-family:sans-serif;font-size:11px">',
            "<title>Time constraints on the filming, with the claim marked</title>",
-           f'<rect x="{label_w}" y="{top - 6}" width="{plot_w}" height="{row_h * len(all_rows) + 8}" fill="#fafafa" stroke="#ddd"/>']
+           f'<rect x="{label_w}" y="{top - 6}" width="{plot_w}" height="{row_h * len(all_rows) + 8}" fill="#fafafa" '
+           'stroke="#ddd"/>']
     ticks, fmt = _nice_ticks(t0, t1)
     axis_y = top + row_h * len(all_rows) + 2
     for t in ticks:
@@ -165,7 +167,8 @@ def timeline_svg(rows: Sequence[TimeRow], *, claim: tuple[datetime, datetime] | 
         hi = x(_ts(r.latest)) if r.latest is not None else label_w + plot_w
         weight = ' font-weight="bold"' if r.kind == "estimate" else ""
         out.append(f'<g class="prv-row prv-{esc(r.kind, 20)}"><title>{esc(r.tooltip, 1200)}</title>'
-                   f'<text x="{label_w - 6}" y="{y + 11}" text-anchor="end" fill="#222"{weight}>{esc(r.label, 44)}</text>')
+                   f'<text x="{label_w - 6}" y="{y + 11}" text-anchor="end" fill="#222"{weight}>{esc(r.label, 44)}'
+                   '</text>')
         if r.earliest is not None or r.latest is not None:
             out.append(f'<rect x="{lo:.1f}" y="{y + 2}" width="{max(hi - lo, 2):.1f}" height="12" rx="2" '
                        f'fill="{r.colour}" fill-opacity="0.8"/>')
@@ -293,7 +296,8 @@ def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities
         return size / 2 + (cx - mx) * scale, size / 2 - (cy - my) * scale
 
     out = [f'<svg class="prv-map" xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size + 24}" '
-           f'viewBox="0 0 {size} {size + 24}" role="img" style="max-width:100%;height:auto;font-family:sans-serif;font-size:11px">',
+           f'viewBox="0 0 {size} {size + 24}" role="img" '
+           'style="max-width:100%;height:auto;font-family:sans-serif;font-size:11px">',
            "<title>Place constraints on the filming, with the claimed area</title>",
            '<defs><clipPath id="prv-map-clip"><rect width="100%" height="100%"/></clipPath></defs>',
            f'<rect width="{size}" height="{size}" fill="#eef3f7" stroke="#bbb"/>',
@@ -315,7 +319,8 @@ def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities
         xx, _ = px(lat_c, lo)
         if 0 <= xx <= size:
             g_lines.append(f'<line x1="{xx:.1f}" y1="0" x2="{xx:.1f}" y2="{size}" stroke="#d3dde6"/>'
-                           f'<text x="{xx + 2:.1f}" y="{size - 4}" fill="#8a9aa8">{(lo + 180) % 360 - 180:.6g}\u00b0</text>')
+                           f'<text x="{xx + 2:.1f}" y="{size - 4}" fill="#8a9aa8">{(lo + 180) % 360 - 180:.6g}\u00b0'
+                           '</text>')
     out += g_lines
     if cities:
         shown = 0
@@ -335,13 +340,15 @@ def map_svg(items: Sequence[MapItem], *, size: int = 520, note: str = "", cities
                    'stroke-linejoin="round" stroke-linecap="round" stroke-opacity="0.85"/>'
                    f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="white" stroke="{t.colour}" stroke-width="2"/>'
                    f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="{t.colour}"/>'
-                   f'<text x="{ex + 6:.1f}" y="{ey - 6:.1f}" fill="{t.colour}" font-weight="bold">{esc(t.label, 40)}</text></g>')
+                   f'<text x="{ex + 6:.1f}" y="{ey - 6:.1f}" fill="{t.colour}" font-weight="bold">{esc(t.label, 40)}'
+                   '</text></g>')
     order = {"estimate": 0, "evidence": 1, "claim": 2}
     for it in sorted(items, key=lambda i: order.get(i.kind, 1)):
         xx, yy = px(it.lat, it.lon)
         r = max(it.radius_km * scale, 0.0)
         if it.kind == "claim":
-            style = f'fill="{it.colour}" fill-opacity="0.10" stroke="{it.colour}" stroke-width="2" stroke-dasharray="6 3"'
+            style = (f'fill="{it.colour}" fill-opacity="0.10" stroke="{it.colour}" stroke-width="2" '
+                     'stroke-dasharray="6 3"')
         elif it.kind == "estimate":
             style = f'fill="none" stroke="{it.colour}" stroke-width="2.5"'
         else:
@@ -383,10 +390,8 @@ def fmt_span(earliest: datetime | None, latest: datetime | None) -> str:
     """Human text for a UTC interval with possibly open sides."""
     def f(t: datetime) -> str:
         return t.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    if earliest is None and latest is None:
-        return "unbounded"
     if earliest is None:
-        return f"no later than {f(latest)}"
+        return "unbounded" if latest is None else f"no later than {f(latest)}"
     if latest is None:
         return f"no earlier than {f(earliest)}"
     if latest - earliest < timedelta(seconds=1):

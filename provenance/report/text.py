@@ -102,7 +102,8 @@ def metadata_text(md: Metadata) -> str:
     size = f"{md.width}x{md.height}" if md.width and md.height else "unknown size"
     fps = f", {md.frame_rate:.3g} fps" if isinstance(md.frame_rate, (int, float)) else ""
     dur = f"{md.duration_s:.3f} s" if isinstance(md.duration_s, (int, float)) else "unknown duration"
-    lines.append(f"  format  {dur}, {size}, rotation {_opt(md.rotation_deg, ' deg')}, codec {_opt(md.video_codec)}{fps}")
+    lines.append(f"  format  {dur}, {size}, rotation {_opt(md.rotation_deg, ' deg')}, codec "
+                 f"{_opt(md.video_codec)}{fps}")
     d = md.device
     dev = [f"{k}={_s(v)}" for k, v in (("make", d.make), ("model", d.model), ("software", d.software),
                                         ("os", d.os_version), ("firmware", d.firmware), ("encoder", d.encoder),
@@ -117,7 +118,8 @@ def metadata_text(md: Metadata) -> str:
         lines.append("  time    none found")
     for t in md.times:
         zone = "" if t.tz_known else " (zone unknown: wall-clock reading as written)"
-        lines.append(f"  time    {t.value.isoformat():32s} {_s(t.tz_state):14s} {_s(t.meaning):18s} {_s(t.source)}{zone}")
+        lines.append(f"  time    {t.value.isoformat():32s} {_s(t.tz_state):14s} {_s(t.meaning):18s} "
+                     f"{_s(t.source)}{zone}")
     if md.location is not None:
         loc = md.location
         lines.append(f"  place   {loc.lat:.6f}, {loc.lon:.6f} alt {_opt(loc.alt_m, ' m')} "

@@ -107,7 +107,8 @@ def track_gpx(md: Metadata, samples: Sequence[TrackSample] | None = None) -> str
 
     if not md.track and len(pts) == 1:
         return head + point("wpt", pts[0], "  ").replace("</wpt>", f"<name>{name}</name></wpt>") + "</gpx>\n"
-    body = f"  <trk><name>{name}</name><trkseg>\n" + "".join(point("trkpt", s, "    ") for s in pts) + "  </trkseg></trk>\n"
+    body = (f"  <trk><name>{name}</name><trkseg>\n" + "".join(point("trkpt", s, "    ") for s in pts)
+            + "  </trkseg></trk>\n")
     return head + body + "</gpx>\n"
 
 
@@ -134,12 +135,14 @@ def track_kml(md: Metadata, samples: Sequence[TrackSample] | None = None) -> str
 
     def placemark(label: str, s: TrackSample) -> str:
         when = f"<TimeStamp><when>{_iso(s.time)}</when></TimeStamp>" if s.time is not None else ""
-        return f"    <Placemark><name>{escape(label)}</name>{when}<Point><coordinates>{coord(s)}</coordinates></Point></Placemark>\n"
+        return (f"    <Placemark><name>{escape(label)}</name>{when}"
+                f"<Point><coordinates>{coord(s)}</coordinates></Point></Placemark>\n")
 
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">\n',
              f"  <Document><name>{name}</name>\n"]
     if len(pts) >= 2:
-        parts.append(f"    <Placemark><name>{name} track ({len(pts)} samples)</name><LineString><tessellate>1</tessellate>"
+        parts.append(f"    <Placemark><name>{name} track ({len(pts)} samples)</name><LineString><tessellate>1"
+                     "</tessellate>"
                      f"<coordinates>{' '.join(coord(s) for s in pts)}</coordinates></LineString></Placemark>\n")
         parts.append(placemark("start", pts[0]))
         parts.append(placemark("end", pts[-1]))

@@ -1,0 +1,141 @@
+"""What a wheel carries and declares: the demo media as package data, the style sheet, the licence,
+a free distribution name, a core dependency list without test-only packages, and the deprecated
+``set_ffmpeg``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import tomllib
+import warnings
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+#: The package data budget for the demo media [bytes] (issue 16.3).
+DEMO_BUDGET = 6_000_000
+
+
+def test_demo_media_are_package_data_identical_to_the_fixtures():
+    demo = Path(str(files("provenance") / "data" / "demo"))
+    manifest = json.loads((demo / "manifest.json").read_text(encoding="utf-8"))
+    fixtures = {f["name"]: f for f in json.loads((ROOT / "fixtures" / "manifest.json").read_text())["files"]}
+    names = {f["name"] for f in manifest["files"]}
+    expected = {n for n, f in fixtures.items() if (f["role"] == "source" and f.get("indexed")) or f["role"] == "demo"}
+    assert names == expected and any(fixtures[n]["role"] == "demo" for n in names)
+    total = 0
+    for f in manifest["files"]:
+        data = (demo / f["path"]).read_bytes()
+        total += len(data)
+        assert hashlib.sha256(data).hexdigest() == fixtures[f["name"]]["sha256"], \
+            f"{f['name']}: stale demo copy, run python fixtures/make_fixtures.py --demo-only"
+    assert total <= DEMO_BUDGET
+    assert "data/demo/*" in PYPROJECT["tool"]["setuptools"]["package-data"]["provenance"]
+
+
+def test_report_css_is_package_data():
+    from provenance.report.html import report_css
+
+    assert ".provenance-report" in report_css()
+    assert "report/*.css" in PYPROJECT["tool"]["setuptools"]["package-data"]["provenance"]
+
+
+def test_distribution_metadata_is_publishable():
+    project = PYPROJECT["project"]
+    assert project["name"] == "video-provenance"  # "provenance" is taken on PyPI
+    assert project["license"] == {"text": "MIT"} and "MIT License" in (ROOT / "LICENSE").read_text()
+    classifiers = set(project["classifiers"])
+    assert {f"Programming Language :: Python :: 3.{v}" for v in (11, 12, 13)} <= classifiers
+    assert "License :: OSI Approved :: MIT License" in classifiers and project["urls"]
+
+
+def test_core_dependencies_hold_no_test_or_fixture_only_package():
+    core = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in PYPROJECT["project"]["dependencies"]}
+    assert not core & {"imagehash", "imageio-ffmpeg", "ffmpeg-python", "scipy", "pywavelets", "faiss-cpu"}
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    assert any(d.startswith("imageio-ffmpeg") for d in extras["fixtures"])
+    assert any(d.startswith("imagehash") for d in extras["bench"])
+    assert "test" in extras["ci"][0] and "bench" in extras["test"][-1]
+
+
+def test_set_ffmpeg_is_deprecated_but_still_works(tmp_path):
+    import provenance
+    from provenance.errors import InvalidArgumentError
+    from provenance.media.tools import find_ffmpeg
+
+    exe = tmp_path / "ffmpeg"
+    exe.write_text("#!/bin/sh\n")
+    exe.chmod(0o755)
+    with pytest.warns(DeprecationWarning, match="changes nothing"):
+        provenance.set_ffmpeg(exe)
+    try:
+        assert find_ffmpeg() == str(exe)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            with pytest.raises(InvalidArgumentError):
+                provenance.set_ffmpeg(tmp_path / "missing")
+    finally:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            provenance.set_ffmpeg(None)
+
+
+def _imported_top_modules() -> dict[str, set[str]]:
+    """Top-level modules imported anywhere in provenance/ (also inside functions), with the files importing them."""
+    import ast
+
+    found: dict[str, set[str]] = {}
+    for path in (ROOT / "provenance").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            for n in names:
+                found.setdefault(n.split(".")[0], set()).add(str(path.relative_to(ROOT)))
+    return found
+
+
+def _dist_names(specs: list[str]) -> set[str]:
+    """Distribution names of requirement strings; ``dask[distributed]`` names ``distributed`` too."""
+    import re
+
+    out = set()
+    for s in specs:
+        base = re.split(r"[<>=!\[; ]", s, maxsplit=1)[0].strip().lower().replace("_", "-")
+        out.add(base)
+        extra = re.search(r"\[([^\]]+)\]", s)
+        if extra and base != "video-provenance":
+            out |= {e.strip().lower() for e in extra.group(1).split(",")}
+    return out
+
+
+#: Import names whose distribution is named otherwise (used when the distribution is not installed).
+_IMPORT_NAMES = {"c2pa": "c2pa-python", "cv2": "opencv-python-headless", "PIL": "pillow", "faiss": "faiss-cpu",
+                 "rapidocr": "rapidocr", "onnxruntime": "onnxruntime", "av": "av", "psycopg": "psycopg"}
+
+
+def test_every_third_party_import_is_declared():
+    """A package the library imports must be a core dependency or belong to an extra (Pillow was once missing:
+    it came only through imagehash, so a core install could not hash a frame)."""
+    from importlib.metadata import packages_distributions
+
+    dists = packages_distributions()
+    core = _dist_names(PYPROJECT["project"]["dependencies"])
+    extras = set().union(*(_dist_names(v) for v in PYPROJECT["project"]["optional-dependencies"].values()))
+    missing = {}
+    for module, files_ in _imported_top_modules().items():
+        if module in sys.stdlib_module_names or module in ("provenance", "__future__"):
+            continue
+        # an extra that is not installed here is not in packages_distributions(): name its distribution
+        owners = {d.lower().replace("_", "-") for d in dists.get(module, [_IMPORT_NAMES.get(module, module)])}
+        if not owners & (core | extras):
+            missing[module] = sorted(files_)[:3]
+    assert not missing, f"imported but not declared in pyproject.toml: {missing}"
+    # the frame hash needs Pillow in every install
+    assert "pillow" in core
