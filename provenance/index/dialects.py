@@ -12,7 +12,7 @@ nothing at all is written beside somebody else's file): a text file, somebody el
 database, a newer schema or a file that ``PRAGMA quick_check`` finds damaged is refused
 with :class:`~provenance.errors.CorruptIndexError` and left byte for byte as it was.
 
-PostgreSQL (``pip install provenance[postgres]``): tables prefixed ``provenance_`` in the
+PostgreSQL (``pip install video-provenance[postgres]``): tables prefixed ``provenance_`` in the
 connection's ``search_path`` (choose a schema with ``?options=-csearch_path%3Dmyschema``);
 writers serialise on the change log (``LOCK TABLE ... IN EXCLUSIVE MODE``), so its sequence
 numbers are in commit order; a read-only open sets ``default_transaction_read_only``.
@@ -373,7 +373,7 @@ class PostgresDialect(Dialect):
         try:
             import psycopg
         except ImportError as exc:
-            raise MissingExtraError("a PostgreSQL index needs psycopg 3: pip install 'provenance[postgres]'") from exc
+            raise MissingExtraError("a PostgreSQL index needs psycopg 3: pip install 'video-provenance[postgres]'") from exc
         self._psycopg = psycopg
         self._url = url
         self.location = redact(url)

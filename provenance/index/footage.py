@@ -1,7 +1,7 @@
 """The known-footage index: durable records of published footage and fast frame-hash search.
 
 :class:`FootageIndex` keeps its records in one SQL store (:mod:`provenance.index.sql`; SQLite
-by default, one file; PostgreSQL for teams, ``pip install provenance[postgres]``) and searches
+by default, one file; PostgreSQL for teams, ``pip install video-provenance[postgres]``) and searches
 an in-memory :class:`~provenance.matching.candidates.CandidateTable` that is loaded from the
 store on the first search and kept in step with writes, including writes by other processes.
 
@@ -114,7 +114,7 @@ class FootageIndex:
     IndexStoreError
         The server cannot be reached.
     MissingExtraError
-        A PostgreSQL URL without ``provenance[postgres]`` installed.
+        A PostgreSQL URL without ``video-provenance[postgres]`` installed.
 
     Notes
     -----

@@ -124,7 +124,7 @@ def read_c2pa(path: str | Path | MediaFile) -> C2PAInfo:
     -------
     C2PAInfo
         ``state`` is ``"none_found"`` (no manifest), ``"unavailable"`` (extra not installed;
-        install ``provenance[c2pa]``), ``"error"`` (manifest present but unreadable), or
+        install ``video-provenance[c2pa]``), ``"error"`` (manifest present but unreadable), or
         c2pa's validation state (``"Valid"``, ``"Invalid"``, ``"Trusted"``).
     """
     if not has_c2pa_marker(path):
@@ -132,7 +132,7 @@ def read_c2pa(path: str | Path | MediaFile) -> C2PAInfo:
     try:
         import c2pa  # optional extra
     except ImportError:
-        log.info("C2PA marker found but c2pa-python is not installed (pip install 'provenance[c2pa]')")
+        log.info("C2PA marker found but c2pa-python is not installed (pip install 'video-provenance[c2pa]')")
         return C2PAInfo(state="unavailable")
     settings = {"verify": {"remote_manifest_fetch": False, "ocsp_fetch": False}}
     try:

@@ -18,7 +18,7 @@ def _pg_location() -> str:
     try:
         import psycopg
     except ImportError:
-        pytest.skip("PostgreSQL tests need psycopg (pip install 'provenance[postgres]')")
+        pytest.skip("PostgreSQL tests need psycopg (pip install 'video-provenance[postgres]')")
     schema = "t_" + uuid.uuid4().hex[:12]
     with psycopg.connect(PG_URL, autocommit=True) as con:
         con.execute(f"CREATE SCHEMA {schema}")

@@ -234,7 +234,7 @@ def test_heic_exif(corpus):
 
 def test_c2pa(corpus):
     if importlib.util.find_spec("c2pa") is None:
-        pytest.skip("c2pa-python is not installed (optional extra provenance[c2pa])")
+        pytest.skip("c2pa-python is not installed (optional extra video-provenance[c2pa])")
     md = extract_metadata(corpus / "metadata" / "afp_c2pa_signed.jpg")
     assert md.c2pa is not None
     assert md.c2pa.claim_generator == "Agence France-Press c2patool/0.9.7 c2pa-rs/0.34.0"
