@@ -373,7 +373,9 @@ class PostgresDialect(Dialect):
         try:
             import psycopg
         except ImportError as exc:
-            raise MissingExtraError("a PostgreSQL index needs psycopg 3: pip install 'video-provenance[postgres]'") from exc
+            raise MissingExtraError(
+                "a PostgreSQL index needs psycopg 3: pip install 'video-provenance[postgres]'"
+            ) from exc
         self._psycopg = psycopg
         self._url = url
         self.location = redact(url)

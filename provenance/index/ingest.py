@@ -424,7 +424,9 @@ def _run_dask(client: Any, fn: Callable[[str], Any], rows: list[CatalogueRow],
     except ImportError as exc:  # pragma: no cover
         from ..errors import MissingExtraError
 
-        raise MissingExtraError("ingest(client=...) needs dask.distributed: pip install 'video-provenance[dask]'") from exc
+        raise MissingExtraError(
+            "ingest(client=...) needs dask.distributed: pip install 'video-provenance[dask]'"
+        ) from exc
     if not rows:
         return
     futures = client.map(_task, [fn] * len(rows), [r.path for r in rows], pure=False)
