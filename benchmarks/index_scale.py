@@ -20,8 +20,18 @@ true time): which seed radius still seeds the true footage. FAISS ``IndexBinaryF
 queries on the same data as the peer; results are checked identical to an exhaustive scan
 on a sample.
 
+"Recall at scale" (``--scale-recall``): real edited corpus clips of the hard families (off-centre
+crop + mirror + speed, 9:16 reframes, heavy crops, blur+noise; the copy_detection queries plus
+extra transforms) matched with ``match_fingerprint`` against the copy_detection references in a
+table padded to 10k, 1M and 10M rows with synthetic clips drifting from real frames of sources
+never indexed or queried; found = the top match is the true source at the calibrated threshold.
+Sources are split by ``copy_detection.source_half``: choose on ``--half tuning``, report the default
+reporting half. Before (one exact 24-bit seed per hash set) and after (reach, one pooled seed stage)
+side by side; the candidate stage is timed per query video. Needs one run of copy_detection.py.
+
 Usage::
 
+    python benchmarks/index_scale.py --scale-recall   # recall at 10k / 1M / 10M rows (reporting half)
     python benchmarks/index_scale.py --quick          # 1M only
     python benchmarks/index_scale.py                  # 1M and 10M
     python benchmarks/index_scale.py --postgres URL   # also PostgreSQL
@@ -166,7 +176,7 @@ def run(n_frames: int, args: argparse.Namespace, pool: np.ndarray) -> list[dict]
     sample_clips = []
     for backend, loc in locations:
         t0 = time.perf_counter()
-        with FootageIndex(loc) as ix:
+        with FootageIndex(loc, mode="c") as ix:
             for i, (times, hashes) in enumerate(synth_clips(pool, n_frames, seed=n_frames)):
                 ix.add_fingerprint(Fingerprint(times_s=times, hashes=hashes), footage_id=f"clip{i:07d}",
                                    published_at=T0)
@@ -225,14 +235,14 @@ def check_exact(ix: FootageIndex, table: CandidateTable, videos, radius: int, k:
 
 
 def check_exact_seeded(ix: FootageIndex, table: CandidateTable, videos, seed_radii, radius: int, k: int) -> None:
-    """query_seeded equals its exhaustive reference (exhaustive_query_seeded) on a sample."""
+    """query_seeded in exact mode equals its exhaustive reference (exhaustive_query_seeded) on a sample."""
     recs = list(ix.records())
     fps = [ix.frames(r.footage_id) for r in recs]
     n = 0
     for v in videos:
         for h in v[:2]:
             for sr in seed_radii:
-                got = table.query_seeded(h, seed_radius=sr, max_distance=radius, max_per_query=k)
+                got = table.query_seeded(h, seed_radius=sr, max_distance=radius, max_per_query=k, reach_radius=None)
                 want = exhaustive_query_seeded([r.footage_id for r in recs], [f.times_s for f in fps],
                                                [f.hashes for f in fps], h, seed_radius=sr, max_distance=radius,
                                                max_per_query=k)
@@ -374,6 +384,211 @@ def seed_recall(radii=(16, 20, 24, 28, 32, 36, 40)) -> list[tuple[str, np.ndarra
     return out
 
 
+# ---------------------------------------------------------------- recall at scale (real queries)
+SCALE_CACHE = ROOT / "benchmarks" / ".cache" / "index_scale"
+#: Hard families of issue 13 item 4: (family, copy_detection query names or extra transforms).
+#: Extra transforms (``benchmarks/.cache/index_scale/queries``): name -> (filter, speed).
+EXTRA_TRANSFORMS = {
+    "offcrop_mirror_speed": {
+        "crop20_hflip_1.25x": ("crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:iw*0.18:ih*0.04,hflip,setpts=PTS/1.25", 1.25),
+        "crop20_hflip_0.8x": ("crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:iw*0.02:ih*0.16,hflip,setpts=PTS/0.8", 0.8),
+    },
+    "heavycrop": {
+        "offcentre30": ("crop=trunc(iw*0.7/2)*2:trunc(ih*0.7/2)*2:iw*0.25:ih*0.05", 1.0),
+        "centre35": ("crop=trunc(iw*0.65/2)*2:trunc(ih*0.65/2)*2", 1.0),
+    },
+    "blurnoise": {"gblur_noise": ("gblur=sigma=2,noise=alls=20:allf=t", 1.0)},
+}
+#: copy_detection query families counted in each hard family (family -> its transform names).
+COPY_FAMILIES = {
+    "offcrop_mirror_speed": ("combo", ("crop10_mirror_crf32",)),
+    "reframe916": ("reframe916", ("blurfill", "blurfill_zoom")),
+    "heavycrop": ("crop", ("offcentre20",)),
+    "blurnoise": ("blurnoise", ("gblur", "noise")),
+}
+HARD_FAMILIES = ("offcrop_mirror_speed", "reframe916", "heavycrop", "blurnoise")
+#: Padding clips: sources never indexed and never queried (real hash distribution, no copies).
+PAD_POOL_PREFIXES = ("road_", "doorknob", "meta_", "still_", "syn_life", "syn_cellauto")
+
+
+def _cached_fp(path: Path, *, reference: bool):
+    """Fingerprint of ``path`` (reference: index rows at INDEX_FPS), cached under SCALE_CACHE/fp."""
+    import pickle
+
+    from provenance.hashing.fingerprinting import INDEX_FPS, fingerprint
+
+    out = SCALE_CACHE / "fp" / f"{path.stem}{'.ref' if reference else ''}.pkl"
+    if out.exists() and out.stat().st_mtime >= path.stat().st_mtime:
+        return pickle.loads(out.read_bytes())
+    fp = fingerprint(path, variants=False, fps=INDEX_FPS) if reference else fingerprint(path, variants=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(pickle.dumps(fp))
+    return fp
+
+
+def padding_rows(pool: np.ndarray, n_rows: int, seed: int = 11) -> tuple[np.ndarray, np.ndarray]:
+    """(times [s], hashes) of ``n_rows`` synthetic frames in clips of FRAMES_PER_CLIP, cached.
+
+    Each clip starts from a real pool hash with 12% of its bits flipped (a new scene near a real
+    one), drifts 1.2% of its bits per frame (a moving camera) and cuts to a new scene with
+    probability 2% per frame; vectorised over clips.
+    """
+    f = SCALE_CACHE / f"pad_{n_rows}_{seed}_{pool.shape[0]}.npy"
+    if f.exists():
+        h = np.load(f, mmap_mode="r")
+    else:
+        rng = np.random.default_rng(seed)
+        h = np.empty((n_rows, 32), np.uint8)
+        per = FRAMES_PER_CLIP
+        for c0 in range(0, n_rows, 2000 * per):
+            n = min(2000 * per, n_rows - c0)
+            n_clips = -(-n // per)
+            cut = rng.random((n_clips, per)) < 0.02
+            cut[:, 0] = True
+            scene = np.cumsum(cut.ravel())[:n] - 1  # scene index of each frame
+            n_sc = int(scene[-1]) + 1
+            base = pool[rng.integers(0, pool.shape[0], n_sc)] ^ np.packbits(rng.random((n_sc, 256)) < 0.12, axis=1)
+            drift = np.packbits(rng.random((n_clips * per, 256)) < 0.012, axis=1)[:n]
+            drift = np.bitwise_xor.accumulate(drift.reshape(-1, per, 32) if n % per == 0 else
+                                              np.pad(drift, ((0, n_clips * per - n), (0, 0))).reshape(-1, per, 32),
+                                              axis=1).reshape(-1, 32)[:n]
+            h[c0:c0 + n] = base[scene] ^ drift
+        SCALE_CACHE.mkdir(parents=True, exist_ok=True)
+        np.save(f, h)
+        h = np.load(f, mmap_mode="r")
+    times = np.tile(np.arange(FRAMES_PER_CLIP, dtype=np.float64) * 0.5, -(-n_rows // FRAMES_PER_CLIP))[:n_rows]
+    times.setflags(write=False)
+    return times, h
+
+
+def _scale_queries(half: str) -> list[tuple[str, str, Path, str]]:
+    """(family, transform, query path, true source) of the hard families, for one half of the sources."""
+    import copy_detection as cd
+
+    src_dir, q_dir = cd.CACHE / "sources", cd.CACHE / "queries"
+    ff = cd._ffmpeg()
+    out = []
+    for n, *_ in cd.REFS + cd.FIXED_REFS:
+        if cd.source_half(n) != half or not (src_dir / f"{n}.mp4").exists():
+            continue
+        for fam in HARD_FAMILIES:
+            cfam, names = COPY_FAMILIES[fam]
+            for tname in names:
+                p = q_dir / f"pos__{n}__{cfam}__{tname}.mp4"
+                if p.exists():
+                    out.append((fam, f"{cfam}:{tname}", p, n))
+            for tname, (vf, _speed) in EXTRA_TRANSFORMS.get(fam, {}).items():
+                p = SCALE_CACHE / "queries" / f"pos__{n}__{fam}__{tname}.mp4"
+                if not p.exists():
+                    import subprocess
+
+                    p.parent.mkdir(parents=True, exist_ok=True)
+                    src = src_dir / f"{n}__copy.mp4" if n in cd.COPY_START_S else src_dir / f"{n}.mp4"
+                    subprocess.run([ff, "-y", "-v", "error", "-i", str(src), "-vf", vf + "," + _EVEN, *_ENC, str(p)],
+                                   check=True)
+                out.append((fam, tname, p, n))
+    return out
+
+
+def scale_recall(args: argparse.Namespace) -> None:
+    """Recall per hard family of ``match_fingerprint`` on real edited queries, index padded to each size."""
+    import copy_detection as cd
+
+    from provenance.hashing.fingerprinting import reference_rows
+    from provenance.matching import match as mm
+
+    src_dir = cd.CACHE / "sources"
+    if not src_dir.exists():
+        raise SystemExit("run benchmarks/copy_detection.py once first (it builds the sources and queries)")
+    t0 = time.perf_counter()
+    refs = {n: reference_rows(_cached_fp(src_dir / f"{n}.mp4", reference=True))
+            for n, *_ in cd.REFS + cd.FIXED_REFS + [(d, "", 0.0) for d, _ in cd.DISTRACTOR_REFS]
+            if (src_dir / f"{n}.mp4").exists()}
+    pool = np.concatenate([reference_rows(_cached_fp(p, reference=True))[1] for p in sorted(src_dir.glob("*.mp4"))
+                           if p.stem.startswith(PAD_POOL_PREFIXES)])
+    queries = _scale_queries(args.half)
+    qfps = [_cached_fp(p, reference=False) for _, _, p, _ in queries]
+    n_real = sum(len(t) for t, _ in refs.values())
+    log.info("%d references (%d rows), pad pool %d hashes, %d %s-half queries, prepared in %.0f s",
+             len(refs), n_real, pool.shape[0], len(queries), args.half, time.perf_counter() - t0)
+    from provenance.matching import candidates as cmod
+
+    modes: dict[str, tuple[int | None, int]] = {"exact seed 24 (before)": (None, cmod._REACH_PROBE_RADIUS)}
+    for spec in args.modes:  # "r<reach>p<probe radius>"
+        reach_s, probe_s = spec[1:].split("p")
+        modes[f"seed 24, reach {reach_s}, probe {probe_s}"] = (int(reach_s), int(probe_s))
+    default_probe = cmod._REACH_PROBE_RADIUS
+    results = []  # (size, mode, per-family found/total, p50 ms, p95 ms, table MB, rss MB, false)
+    for size in [int(x) for x in args.recall_sizes]:
+        n_pad = max(0, size - n_real)
+        pad_t, pad_h = padding_rows(pool, n_pad) if n_pad else (np.zeros(0), np.zeros((0, 32), np.uint8))
+        table = CandidateTable(32)
+        t0 = time.perf_counter()
+        for i in range(0, n_pad, FRAMES_PER_CLIP):
+            table.add(f"pad{i // FRAMES_PER_CLIP:07d}", pad_t[i:i + FRAMES_PER_CLIP], pad_h[i:i + FRAMES_PER_CLIP])
+        for n, (t, h) in refs.items():
+            table.add(n, t, h)
+        table.flush()
+        log.info("size %d: table built in %.0f s, %.0f MB", len(table), time.perf_counter() - t0,
+                 table.memory_bytes() / 1e6)
+        for mode, (reach, probe) in (modes.items() if len(table) > mm.SEEDED_ABOVE_ROWS
+                                     else [("exhaustive", (None, default_probe))]):
+            spent: list[float] = []
+            cmod._REACH_PROBE_RADIUS = probe
+            plain_query, plain_many = CandidateTable.query, CandidateTable.query_seeded_many
+
+            def timed_query(hashes: np.ndarray, max_distance: int, *, max_per_query: int = 64,
+                            tab: CandidateTable = table, spent: list = spent, plain_query=plain_query) -> object:
+                c0 = time.perf_counter()
+                out = plain_query(tab, hashes, max_distance, max_per_query=max_per_query)
+                spent.append(time.perf_counter() - c0)
+                return out
+
+            def timed_many(hash_sets: list, *, reach=reach, tab: CandidateTable = table, spent: list = spent,
+                           plain_many=plain_many, **kw) -> list:
+                c0 = time.perf_counter()
+                if reach is None:  # before: one exact 24-bit seed stage per hash set
+                    out = [plain_many(tab, [h], **{**kw, "reach_radius": None})[0] for h in hash_sets]
+                else:
+                    out = plain_many(tab, hash_sets, **{**kw, "reach_radius": reach})
+                spent.append(time.perf_counter() - c0)
+                return out
+
+            table.query = timed_query  # type: ignore[method-assign]
+            table.query_seeded_many = timed_many  # type: ignore[method-assign]
+            per_video, found, false = [], {f: [0, 0] for f in HARD_FAMILIES}, 0
+            try:
+                for (fam, tname, _p, src), fp in zip(queries, qfps):
+                    spent.clear()
+                    ms = mm.match_fingerprint(fp, table)
+                    per_video.append(sum(spent))
+                    found[fam][1] += 1
+                    found[fam][0] += int(bool(ms) and ms[0].footage_id == src)
+                    false += int(any(m.footage_id.startswith("pad") for m in ms))
+                    if args.verbose:
+                        log.info("%s %s %s %s -> %s", len(table), mode, fam, f"{src}:{tname}",
+                                 [(m.footage_id, round(m.score, 2)) for m in ms[:2]])
+            finally:
+                del table.query, table.query_seeded_many
+                cmod._REACH_PROBE_RADIUS = default_probe
+            results.append((len(table), mode, found, float(np.percentile(per_video, 50) * 1000),
+                            float(np.percentile(per_video, 95) * 1000), table.memory_bytes() / 1e6, current_rss_mb(),
+                            false))
+            log.info("%s", results[-1])
+        del table, pad_h
+    print(f"\nrecall at scale: {args.half} half, top match is the true source at the calibrated threshold "
+          f"(found/total); candidate stage per query video; padding = synthetic clips near real unindexed frames")
+    head = ["rows", "lookup", *HARD_FAMILIES, "all", "pad matched", "cand p50 ms", "cand p95 ms", "table MB",
+            "RSS MB"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for rows, mode, found, p50, p95, mb, rss, false in results:
+        tot = [sum(v[0] for v in found.values()), sum(v[1] for v in found.values())]
+        cells = [f"{a}/{b}" for a, b in (*found.values(), tot)]
+        print(f"| {rows:,} | {mode} | " + " | ".join(cells) + f" | {false} | {p50:.0f} | {p95:.0f} | {mb:.0f} | {rss:.0f} |")
+    print(f"\npeak RSS of this process: {rss_mb():.0f} MB")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="1M frame hashes only")
@@ -387,8 +602,25 @@ def main() -> None:
     ap.add_argument("--faiss-10m", action="store_true", help="also run FAISS IndexBinaryFlat above 1M (slow)")
     ap.add_argument("--recall-only", action="store_true", help="only the seed-recall table")
     ap.add_argument("--no-recall", dest="recall", action="store_false", help="skip the seed-recall table")
+    ap.add_argument("--scale-recall", action="store_true",
+                    help="only the recall-at-scale table: real edited queries of the hard families, index padded")
+    ap.add_argument("--recall-sizes", type=float, nargs="*", default=[1e4, 1e6, 1e7],
+                    help="index sizes of --scale-recall [rows]")
+    ap.add_argument("--half", choices=("reporting", "tuning"), default="reporting",
+                    help="source half queried by --scale-recall (tune on tuning, report reporting)")
+    ap.add_argument("--modes", nargs="*", default=None,
+                    help="seeded lookups to compare, r<reach>p<probe radius> (default: the library's)")
+    ap.add_argument("--verbose", action="store_true")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    if args.scale_recall:
+        from provenance.matching import candidates as cmod
+
+        if args.modes is None:
+            args.modes = [f"r{cmod.DEFAULT_REACH_RADIUS}p{cmod._REACH_PROBE_RADIUS}"]
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        scale_recall(args)
+        return
     sizes = [int(s) for s in args.sizes] if args.sizes else ([1_000_000] if args.quick else [1_000_000, 10_000_000])
     if args.recall or args.recall_only:
         seed_recall()

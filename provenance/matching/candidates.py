@@ -29,8 +29,14 @@ substring would have to be probed with a large radius) and degenerates into a sc
 every frame. The two-stage lookup instead *seeds* footage items with a tight, exact
 range search (``seed_radius`` ~ 24-32 bits, multi-index hashing; occupancy bitmaps skip
 empty buckets, and overflowing buckets of clustered hashes fall back to the scan) and
-then *verifies* only the best-seeded items densely at the wide radius. Its answer is the
-exhaustive answer restricted to the seeded items (:func:`exhaustive_query_seeded`).
+then *verifies* only the best-seeded items densely at the wide radius. In exact mode
+(``reach_radius=None``) its answer is the exhaustive answer restricted to the seeded items
+(:func:`exhaustive_query_seeded`). By default the seed stage also keeps every row its
+(cheap, radius <= 1) substring probes retrieve within ``reach_radius`` (64) bits: an
+approximate, wider seed that finds heavily edited copies (true frames 40-60 bits away)
+in a 10M-row table as an exhaustive search does in a small one. :meth:`~CandidateTable.query_seeded_many`
+runs one seed stage for all hash sets of a query (frames and variants), which both pools
+their evidence and removes the fixed cost of one call per set.
 """
 
 from __future__ import annotations
@@ -46,7 +52,14 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 
-__all__ = ["DEFAULT_SEED_RADIUS", "CandidateTable", "Candidates", "exhaustive_query", "exhaustive_query_seeded"]
+__all__ = [
+    "DEFAULT_REACH_RADIUS",
+    "DEFAULT_SEED_RADIUS",
+    "CandidateTable",
+    "Candidates",
+    "exhaustive_query",
+    "exhaustive_query_seeded",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +83,20 @@ _SEED_CHUNK = 1 << 20
 #: same for every radius from 24 to 40 (heavy crops, 9:16 reframes and blur+noise need 42-48
 #: bits, out of reach of any tight seed); 28 and 32 bits cost 2x and 3x the seed time of 24.
 DEFAULT_SEED_RADIUS = 24
+#: Default reach of the seed stage [bits of 256] (:meth:`CandidateTable.query_seeded`): the probes
+#: of the exact ``seed_radius`` search also retrieve far rows that share a near-identical substring
+#: with the query; those within this many bits seed their footage too. Heavy crops, 9:16 reframes,
+#: blur+noise and off-centre crops with a mirror have their true frames at 40-60 bits, out of reach
+#: of any exact tight radius, but across a query's many frames some pair almost always shares a
+#: substring. Chosen on the tuning half of ``benchmarks/index_scale.py --scale-recall`` at 10M
+#: rows: reach 64 and 80 found the same queries (34/55, exhaustive search of a 10k index 35/55),
+#: 64 at lower cost; the exact 24-bit seed alone found 23/55.
+DEFAULT_REACH_RADIUS = 64
+#: Largest probe radius per substring in reach mode [bits]: radius 2 costs ~10x the probes of 1,
+#: radius 0 found 32/55 instead of 34/55 on the tuning half (see DEFAULT_REACH_RADIUS).
+_REACH_PROBE_RADIUS = 1
+#: Buckets holding more rows than this are skipped in reach mode (0: none skipped).
+_REACH_BUCKET_MAX = 0
 
 
 @dataclass(frozen=True)
@@ -179,6 +206,7 @@ def _flip_masks32(length: int, radius: int) -> np.ndarray:
 _BIT_LUT = np.array([1 << k for k in range(8)], dtype=np.uint8)
 
 
+@lru_cache(maxsize=1024)
 def _n_masks(length: int, radius: int) -> int:
     return sum(math.comb(length, k) for k in range(0, min(radius, length) + 1)) if radius >= 0 else 0
 
@@ -240,8 +268,13 @@ class _Segment:
         rows = np.repeat(lo - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()), dtype=np.int64)
         return rows if self.by_owner is None else self.by_owner[rows].astype(np.int64)
 
-    def seed(self, qwords: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def seed(self, qwords: np.ndarray, radius: int,
+             reach: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query_row, row, distance) of all rows within ``radius``; exact, may repeat pairs.
+
+        With ``reach`` > ``radius``, every row the probes of ``radius`` retrieve is also kept
+        when within ``reach`` bits (and the scan fallback scans at ``reach``): a superset of the
+        exact answer that adds far pairs sharing a near-identical substring with the query.
 
         The seed-stage variant of :meth:`search`: probes skip empty buckets through the
         occupancy bitmaps, the real candidate count is known before any row is fetched
@@ -250,13 +283,17 @@ class _Segment:
         substrings) are left for the caller, which reduces pairs to footage anyway.
         """
         nq = qwords.shape[0]
+        keep_r = radius if reach is None else max(radius, int(reach))
         if self.n == 0 or nq == 0:
             z = np.zeros(0, np.int64)
             return z, z, z.astype(np.int32)
         scan_cost = self.scan_cost(nq)
         if self.probe_cost(nq, radius) >= scan_cost or max(length for _, length in self.layout) > 32:
-            return _scan(self.words, qwords, radius)
+            return _scan(self.words, qwords, keep_r)
         plan = self._plan(radius)
+        if keep_r > radius:
+            # reach mode: cheap probes only (each costs a bucket lookup and verifications)
+            plan = [min(r, _REACH_PROBE_RADIUS) for r in plan]
         n_probes = sum(_n_masks(length, r) for (_, length), r in zip(self.layout, plan) if r >= 0) * nq
         parts: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         total = 0
@@ -273,10 +310,14 @@ class _Segment:
             offsets = self.offsets[k]
             lo = offsets[p]
             cnt = offsets[p + 1] - lo
+            if keep_r > radius and _REACH_BUCKET_MAX:
+                # reach mode: a substring value that many frames share is little evidence
+                small = np.flatnonzero(cnt <= _REACH_BUCKET_MAX)
+                nz, lo, cnt = nz[small], lo[small], cnt[small]
             parts.append((k, (nz // masks.shape[0]).astype(np.int32), lo, cnt))
             total += int(cnt.sum(dtype=np.int64))
         if n_probes * _COST_PROBE + total * _COST_VERIFY >= scan_cost:
-            return _scan(self.words, qwords, radius)  # buckets overflow (clustered hashes)
+            return _scan(self.words, qwords, keep_r)  # buckets overflow (clustered hashes)
         if total == 0:
             z = np.zeros(0, np.int64)
             return z, z, z.astype(np.int32)
@@ -297,8 +338,10 @@ class _Segment:
                 x = np.take(self.words, r_c, axis=0)
                 x ^= np.take(qwords, q_c, axis=0)
                 d = _popcount_rows(x)
-                keep = np.flatnonzero(d <= radius)
-                out_q.append(q_c[keep]); out_r.append(r_c[keep].astype(np.int64)); out_d.append(d[keep])
+                keep = np.flatnonzero(d <= keep_r)
+                out_q.append(q_c[keep])
+                out_r.append(r_c[keep].astype(np.int64))
+                out_d.append(d[keep])
         return (np.concatenate(out_q).astype(np.int64), np.concatenate(out_r),
                 np.concatenate(out_d).astype(np.int32))
 
@@ -310,7 +353,7 @@ class _Segment:
 
     def probe_cost(self, n_queries: int, radius: int) -> float:
         cost = 0.0
-        for (start, length), r in zip(self.layout, self._plan(radius)):
+        for (_start, length), r in zip(self.layout, self._plan(radius)):
             p = _n_masks(length, r)
             cost += p * (_COST_PROBE + _COST_VERIFY * self.n / (1 << length))
         return cost * n_queries
@@ -511,7 +554,8 @@ class CandidateTable:
             for seg in self._segments:
                 idx = np.flatnonzero(seg.owner == slot)
                 if idx.size:
-                    return seg.times[idx].copy(), seg.words[idx].view(np.uint8).reshape(idx.size, -1)[:, : self.nbytes].copy()
+                    hashes = seg.words[idx].view(np.uint8).reshape(idx.size, -1)[:, : self.nbytes]
+                    return seg.times[idx].copy(), hashes.copy()
         return np.zeros(0), np.zeros((0, self.nbytes), np.uint8)
 
     def memory_bytes(self) -> int:
@@ -545,7 +589,8 @@ class CandidateTable:
     def _build(self, parts: list[tuple[np.ndarray, np.ndarray, int]]) -> _Segment:
         times = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0)
         words = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, self._nwords), np.uint64)
-        owner = np.concatenate([np.full(p[0].shape[0], p[2], dtype=np.int32) for p in parts]) if parts else np.zeros(0, np.int32)
+        owner = (np.concatenate([np.full(p[0].shape[0], p[2], dtype=np.int32) for p in parts]) if parts
+                 else np.zeros(0, np.int32))
         return _Segment(words, times, owner, self.nbytes * 8)
 
     def _merge(self, segs: list[_Segment]) -> _Segment:
@@ -604,13 +649,19 @@ class CandidateTable:
                 qi, ri, d = seg.search(qwords, radius)
                 o = seg.owner[ri]
                 keep = self._alive[o]
-                qr.append(qi[keep]); tm.append(seg.times[ri[keep]]); ow.append(o[keep]); dd.append(d[keep])
+                qr.append(qi[keep])
+                tm.append(seg.times[ri[keep]])
+                ow.append(o[keep])
+                dd.append(d[keep])
             if self._pending:
                 times = np.concatenate([p[1] for p in self._pending])
                 words = np.concatenate([p[2] for p in self._pending])
                 owner = np.concatenate([np.full(p[1].shape[0], p[0], np.int32) for p in self._pending])
                 qi, ri, d = _scan(words, qwords, radius)
-                qr.append(qi); tm.append(times[ri]); ow.append(owner[ri]); dd.append(d)
+                qr.append(qi)
+                tm.append(times[ri])
+                ow.append(owner[ri])
+                dd.append(d)
             slot_ids = np.array(self._slot_ids, dtype=object)
         return _finish(np.concatenate(qr) if qr else np.zeros(0, np.int64),
                        np.concatenate(tm) if tm else np.zeros(0),
@@ -621,7 +672,7 @@ class CandidateTable:
 
     def query_seeded(
         self, hashes: np.ndarray, *, seed_radius: int = DEFAULT_SEED_RADIUS, max_distance: int,
-        max_per_query: int = 64, max_items: int = 50,
+        max_per_query: int = 64, max_items: int = 50, reach_radius: int | None = DEFAULT_REACH_RADIUS,
     ) -> Candidates:
         """Two-stage lookup: seed footage items with close frames, then verify them densely.
 
@@ -634,13 +685,19 @@ class CandidateTable:
            popcount matrix): all pairs within ``max_distance``, the ``max_per_query``
            nearest per query row.
 
-        Equivalently: the result is :func:`exhaustive_query` at ``max_distance`` over only
-        the items that an exhaustive scan at ``seed_radius`` finds (the first ``max_items``
-        of them by the ranking above); :func:`exhaustive_query_seeded` is that reference.
-        Footage with no frame within ``seed_radius`` of any query hash is never returned,
-        however many frames it has within ``max_distance``: the seed radius trades recall
-        of heavily transformed copies for speed (``DEFAULT_SEED_RADIUS`` keeps every
-        corpus ground-truth case of the matching tests, see ``benchmarks/index_scale.py``).
+        With ``reach_radius=None`` the result is :func:`exhaustive_query` at ``max_distance``
+        over only the items that an exhaustive scan at ``seed_radius`` finds (the first
+        ``max_items`` of them by the ranking above); :func:`exhaustive_query_seeded` is that
+        reference. Such a tight exact seed misses heavily transformed copies (off-centre crops
+        with a mirror, 9:16 reframes, heavy crops), whose nearest true frames are 40-60 bits
+        away. With a ``reach_radius`` (the default, :data:`DEFAULT_REACH_RADIUS`) the seed
+        stage is approximate and wider: each substring is probed within at most
+        ``_REACH_PROBE_RADIUS`` (1) bits, and every retrieved row within ``reach_radius``
+        seeds its footage. Exact within ``sum(r_k + 1) - 1`` bits of the probe radii ``r_k``
+        (21 at 10M rows, 23 at 1M; never less than in the exact mode of the same radius minus
+        the capped probes), it also seeds footage whose far frames share a near-identical
+        substring with some query hash, which over a query's many frames is almost always
+        the case for a true copy (``benchmarks/index_scale.py --scale-recall``).
 
         Parameters
         ----------
@@ -654,6 +711,9 @@ class CandidateTable:
             Keep at most this many nearest candidates per query row.
         max_items : int
             Most footage items verified.
+        reach_radius : int or None
+            Largest distance [bits] of a probed row that still seeds its footage (approximate
+            mode); None for the exact seed stage at ``seed_radius``.
 
         Returns
         -------
@@ -661,7 +721,33 @@ class CandidateTable:
             Same format and order as :meth:`query`: by query row, distance, footage_id,
             reference time.
         """
-        q = self._check_query(hashes)
+        return self.query_seeded_many([hashes], seed_radius=seed_radius, max_distance=max_distance,
+                                      max_per_query=max_per_query, max_items=max_items, reach_radius=reach_radius)[0]
+
+    def query_seeded_many(
+        self, hash_sets: list[np.ndarray], *, seed_radius: int = DEFAULT_SEED_RADIUS, max_distance: int,
+        max_per_query: int = 64, max_items: int = 50, reach_radius: int | None = DEFAULT_REACH_RADIUS,
+    ) -> list[Candidates]:
+        """:meth:`query_seeded` for several hash sets of one query (its frames and their variants).
+
+        One seed stage over every hash of every set: footage items are ranked by their seed
+        hits summed over all sets (evidence from the mirror or a crop window seeds the footage
+        for every set), the first ``max_items`` are verified against each set. Much cheaper
+        than one call per set (the cost of a call is mostly fixed). With a single set this
+        is :meth:`query_seeded`.
+
+        Parameters
+        ----------
+        hash_sets : list of ndarray of uint8, each of shape (m_i, nbytes)
+        seed_radius, max_distance, max_per_query, max_items, reach_radius
+            As :meth:`query_seeded`.
+
+        Returns
+        -------
+        list of Candidates
+            One per hash set, in order; ``query_row`` indexes rows of that set.
+        """
+        qs = [self._check_query(h) for h in hash_sets]
         seed_r, radius = int(seed_radius), int(max_distance)
         if seed_r < 0:
             raise InvalidArgumentError(f"seed_radius must be >= 0 (got {seed_radius})")
@@ -671,27 +757,35 @@ class CandidateTable:
             raise InvalidArgumentError(f"max_per_query must be >= 1 (got {max_per_query})")
         if int(max_items) < 1:
             raise InvalidArgumentError(f"max_items must be >= 1 (got {max_items})")
-        if q.shape[0] == 0:
-            return _empty_candidates()
+        reach = seed_r if reach_radius is None else max(seed_r, int(reach_radius))
+        if not qs:
+            return []
+        q = np.concatenate(qs)
         nq = q.shape[0]
+        if nq == 0:
+            return [_empty_candidates() for _ in qs]
         qwords = _to_words(q, self._nwords)
         with self._lock:
             self._flush_locked()
-            # ---- stage 1: seed pairs (query row, slot, distance) within seed_radius
+            # ---- stage 1: seed pairs (query row, slot, distance) within seed_radius (or reach)
             qr, ow, dd = [], [], []
             for seg in self._segments:
-                qi, ri, d = seg.seed(qwords, seed_r)
+                qi, ri, d = seg.seed(qwords, seed_r, reach)
                 o = seg.owner[ri]
                 keep = self._alive[o]
-                qr.append(qi[keep]); ow.append(o[keep]); dd.append(d[keep])
+                qr.append(qi[keep])
+                ow.append(o[keep])
+                dd.append(d[keep])
             if self._pending:
                 words = np.concatenate([p[2] for p in self._pending])
                 owner = np.concatenate([np.full(p[1].shape[0], p[0], np.int32) for p in self._pending])
-                qi, ri, d = _scan(words, qwords, seed_r)
-                qr.append(qi); ow.append(owner[ri]); dd.append(d)
+                qi, ri, d = _scan(words, qwords, reach)
+                qr.append(qi)
+                ow.append(owner[ri])
+                dd.append(d)
             qr_a = np.concatenate(qr) if qr else np.zeros(0, np.int64)
             if qr_a.size == 0:
-                return _empty_candidates()
+                return [_empty_candidates() for _ in qs]
             slots = np.concatenate(ow).astype(np.int64)
             dist = np.concatenate(dd)
             slot_ids = self._slot_ids
@@ -702,20 +796,34 @@ class CandidateTable:
             for seg in self._segments:
                 rows = seg.rows_of(np.sort(chosen))
                 if rows.size:
-                    tm.append(seg.times[rows]); wd.append(seg.words[rows]); og.append(seg.owner[rows])
+                    tm.append(seg.times[rows])
+                    wd.append(seg.words[rows])
+                    og.append(seg.owner[rows])
             chosen_set = set(int(c) for c in chosen)
             for slot, times, words in self._pending:
                 if slot in chosen_set:
-                    tm.append(times); wd.append(words); og.append(np.full(times.shape[0], slot, np.int32))
+                    tm.append(times)
+                    wd.append(words)
+                    og.append(np.full(times.shape[0], slot, np.int32))
             ids_of_slot = {int(c): slot_ids[int(c)] for c in chosen}
         times_v, words_v, owner_v = np.concatenate(tm), np.concatenate(wd), np.concatenate(og)
-        qi, ri, d = _scan(words_v, qwords, radius)
-        if qi.size == 0:
-            return _empty_candidates()
-        o = owner_v[ri]
-        u, inv = np.unique(o, return_inverse=True)
-        ids = np.array([ids_of_slot[int(x)] for x in u], dtype=object)[inv]
-        return _finish(qi, times_v[ri], ids, d, int(max_per_query))
+        u_slot = np.unique(owner_v)
+        id_of = np.array([ids_of_slot[int(x)] for x in u_slot], dtype=object)
+        qi_all, ri_all, d_all = _scan(words_v, qwords, radius)
+        out, start = [], 0
+        order = np.argsort(qi_all, kind="stable")
+        qi_all, ri_all, d_all = qi_all[order], ri_all[order], d_all[order]
+        bounds = np.searchsorted(qi_all, np.cumsum([x.shape[0] for x in qs]))
+        lo_row = 0
+        for x, hi in zip(qs, bounds):
+            qi, ri, d = qi_all[start:hi] - lo_row, ri_all[start:hi], d_all[start:hi]
+            start, lo_row = int(hi), lo_row + x.shape[0]
+            if qi.size == 0:
+                out.append(_empty_candidates())
+                continue
+            ids = id_of[np.searchsorted(u_slot, owner_v[ri])]
+            out.append(_finish(qi, times_v[ri], ids, d, int(max_per_query)))
+        return out
 
 
 def _rank_seeds(qrow: np.ndarray, item: np.ndarray, dist: np.ndarray, nq: int, ids_of, k: int) -> np.ndarray:
@@ -784,7 +892,9 @@ def exhaustive_query(
             continue
         d = hamming(np.asarray(h, np.uint8)[None, :, :], q[:, None, :])  # (m, n)
         qi, ri = np.nonzero(d <= max_distance)
-        qr.append(qi); tm.append(np.asarray(t, np.float64)[ri]); dd.append(d[qi, ri])
+        qr.append(qi)
+        tm.append(np.asarray(t, np.float64)[ri])
+        dd.append(d[qi, ri])
         ids.append(np.full(qi.size, fid, dtype=object))
     if not qr:
         return _empty_candidates()
@@ -813,12 +923,14 @@ def exhaustive_query_seeded(
             continue
         d = hamming(np.asarray(h, np.uint8)[None, :, :], q[:, None, :])  # (m, n)
         qi, ri = np.nonzero(d <= seed_radius)
-        qr.append(qi); it.append(np.full(qi.size, i, np.int64)); dd.append(d[qi, ri])
+        qr.append(qi)
+        it.append(np.full(qi.size, i, np.int64))
+        dd.append(d[qi, ri])
     if not qr or not sum(x.size for x in qr):
         return _empty_candidates()
     ids_arr = np.array(list(ref_ids), dtype=object)
     chosen = _rank_seeds(np.concatenate(qr).astype(np.int64), np.concatenate(it), np.concatenate(dd), nq,
                          lambda s: ids_arr[s], int(max_items))
-    chosen = sorted(int(c) for c in chosen)
-    return exhaustive_query([ref_ids[i] for i in chosen], [ref_times[i] for i in chosen],
-                            [ref_hashes[i] for i in chosen], q, max_distance, max_per_query=max_per_query)
+    picked = sorted(int(c) for c in chosen)
+    return exhaustive_query([ref_ids[i] for i in picked], [ref_times[i] for i in picked],
+                            [ref_hashes[i] for i in picked], q, max_distance, max_per_query=max_per_query)

@@ -146,7 +146,7 @@ def test_seeded_equals_exhaustive_restricted_to_seeded_items(seed_r, radius, k, 
     rng = np.random.default_rng(seed_r)
     q = np.concatenate([perturb(fps["id0007"], 1, 0.05), perturb(fps["id0100"], 2, 0.1)[:20],
                         rng.integers(0, 256, (20, 32), dtype=np.uint8)])
-    got = t.query_seeded(q, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items)
+    got = t.query_seeded(q, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items, reach_radius=None)
     _same(got, _seeded_ref(fps, q, seed_r, radius, k, items))
     # the restriction is to items, not pairs: seeded items keep pairs beyond the seed radius
     if seed_r <= 24 <= radius and len(got):
@@ -158,7 +158,7 @@ def test_seeded_with_every_item_seeded_equals_query() -> None:
     """A seed radius that reaches every item, and room for all of them, gives query()'s answer."""
     fps, t = _build(40)
     q = perturb(fps["id0003"], 5, 0.1)
-    _same(t.query_seeded(q, seed_radius=256, max_distance=60, max_per_query=9, max_items=1000),
+    _same(t.query_seeded(q, seed_radius=256, max_distance=60, max_per_query=9, max_items=1000, reach_radius=None),
           t.query(q, 60, max_per_query=9))
 
 
@@ -177,12 +177,12 @@ def test_seeded_on_clustered_data_and_probe_paths(monkeypatch) -> None:
     t.flush()
     q = np.concatenate([fps["c005"].hashes[:10] ^ np.uint8(1), rng.integers(0, 256, (5, 32), dtype=np.uint8)])
     want = _seeded_ref(fps, q, 16, 40, 6, 7)
-    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7), want)
+    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7, reach_radius=None), want)
     monkeypatch.setattr(cmod, "_COST_SCAN_WORD", 1e9)  # force probing, however full the buckets
     monkeypatch.setattr(cmod, "_SEED_CHUNK", 1000)  # and many verification chunks
-    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7), want)
+    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7, reach_radius=None), want)
     monkeypatch.setattr(cmod, "_COST_SCAN_WORD", 1e-9)  # force scanning
-    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7), want)
+    _same(t.query_seeded(q, seed_radius=16, max_distance=40, max_per_query=6, max_items=7, reach_radius=None), want)
 
 
 def test_seeded_after_updates_and_with_pending_rows() -> None:
@@ -199,11 +199,11 @@ def test_seeded_after_updates_and_with_pending_rows() -> None:
             t.remove(victim)
             del fps[victim]
         if step % 50 == 49:  # segments, merges and a pending tail all take part
-            _same(t.query_seeded(q, seed_radius=24, max_distance=88, max_per_query=5, max_items=6),
+            _same(t.query_seeded(q, seed_radius=24, max_distance=88, max_per_query=5, max_items=6, reach_radius=None),
                   _seeded_ref(fps, q, 24, 88, 5, 6))
     t.add("c10", clip_fingerprint(999, 30).times_s, clip_fingerprint(999, 30).hashes)  # replace frames
     fps["c10"] = clip_fingerprint(999, 30)
-    _same(t.query_seeded(q, seed_radius=30, max_distance=70, max_items=100),
+    _same(t.query_seeded(q, seed_radius=30, max_distance=70, max_items=100, reach_radius=None),
           _seeded_ref(fps, q, 30, 70, 64, 100))
 
 
@@ -214,14 +214,14 @@ def test_seeded_ranking_and_ties_are_order_independent() -> None:
         a.add(fid, fp.times_s, fp.hashes)
     for fid in ["z", "x", "y"]:
         b.add(fid, fp.times_s, fp.hashes)
-    qa = a.query_seeded(fp.hashes, seed_radius=5, max_distance=10, max_per_query=4, max_items=2)
-    _same(qa, b.query_seeded(fp.hashes, seed_radius=5, max_distance=10, max_per_query=4, max_items=2))
+    qa = a.query_seeded(fp.hashes, seed_radius=5, max_distance=10, max_per_query=4, max_items=2, reach_radius=None)
+    _same(qa, b.query_seeded(fp.hashes, seed_radius=5, max_distance=10, max_per_query=4, max_items=2, reach_radius=None))
     assert set(qa.footage_id) == {"x", "y"}  # equal seed hits and distance: footage_id decides
     # more seed hits outrank a closer single frame
     c = CandidateTable()
     c.add("many", fp.times_s, fp.hashes)
     c.add("one", np.zeros(1), fp.hashes[:1])
-    got = c.query_seeded(fp.hashes, seed_radius=0, max_distance=0, max_items=1)
+    got = c.query_seeded(fp.hashes, seed_radius=0, max_distance=0, max_items=1, reach_radius=None)
     assert set(got.footage_id) == {"many"}
 
 
@@ -236,7 +236,7 @@ def test_seeded_bad_input_and_empty() -> None:
     for kw in ({"seed_radius": -1}, {"max_distance": -1}, {"max_per_query": 0}, {"max_items": 0}):
         args = {"seed_radius": 20, "max_distance": 88, **kw}
         with pytest.raises(InvalidArgumentError):
-            t.query_seeded(z, **args)
+            t.query_seeded(z, **args, reach_radius=None)
     with pytest.raises(InvalidArgumentError):
         t.query_seeded(np.zeros((1, 8), np.uint8), seed_radius=20, max_distance=88)
 
@@ -260,4 +260,145 @@ def test_property_seeded_equals_exhaustive(n, m, seed_r, radius, k, items, seed,
     want = exhaustive_query_seeded(list(groups), [np.asarray(r, float) for r in groups.values()],
                                    [ref[r] for r in groups.values()], q, seed_radius=seed_r, max_distance=radius,
                                    max_per_query=k, max_items=items)
-    _same(t.query_seeded(q, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items), want)
+    _same(t.query_seeded(q, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items, reach_radius=None), want)
+
+
+# ---------------------------------------------------------------- seeded lookup at scale, real hard edits
+_ENC = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "23", "-pix_fmt", "yuv420p", "-an"]
+#: Hard edits (issue 13 item 4) of an 8 s cut of a real corpus clip: name -> (ffmpeg filter, speed).
+_HARD_EDITS = {
+    "offcrop20_mirror_1.25x": ("crop=trunc(iw*0.8/2)*2:trunc(ih*0.8/2)*2:iw*0.18:ih*0.04,hflip,setpts=PTS/1.25", 1.25),
+    "reframe916": ("split[a][b];[a]scale=360:640,boxblur=20[bg];[b]scale=360:-2[fg];[bg][fg]overlay=(W-w)/2:(H-h)/2",
+                   1.0),
+    "offcrop30": ("crop=trunc(iw*0.7/2)*2:trunc(ih*0.7/2)*2:iw*0.25:ih*0.05", 1.0),
+    "blur_noise": ("gblur=sigma=2,noise=alls=20:allf=t", 1.0),
+}
+
+
+@pytest.fixture(scope="module")
+def hard_edits(corpus, tmp_path_factory):
+    """Reference rows of a real clip and query fingerprints (with variants) of its hard edits."""
+    import subprocess
+
+    from provenance.hashing.fingerprinting import INDEX_FPS, fingerprint, reference_rows
+    from provenance.media.tools import find_ffmpeg
+
+    ff, d = find_ffmpeg(), tmp_path_factory.mktemp("hard_edits")
+    ref = d / "ref.mp4"
+    subprocess.run([ff, "-y", "-v", "error", "-ss", "4", "-i", str(corpus / "footage" / "chair_orig-22_sd.mp4"),
+                    "-t", "8", "-vf", "scale=-2:360", "-r", "25", *_ENC, "-g", "50", str(ref)], check=True)
+    queries = {}
+    for name, (vf, _speed) in _HARD_EDITS.items():
+        out = d / f"{name}.mp4"
+        subprocess.run([ff, "-y", "-v", "error", "-i", str(ref), "-filter_complex",
+                        vf + ",scale=trunc(iw/2)*2:trunc(ih/2)*2", *_ENC, str(out)], check=True)
+        queries[name] = fingerprint(out, variants=True)
+    return reference_rows(fingerprint(ref, variants=False, fps=INDEX_FPS)), queries
+
+
+def _padded_table(ref_rows, n_rows: int) -> CandidateTable:
+    """The reference among ``n_rows`` synthetic frames: clips drifting from correlated random scenes."""
+    rng = np.random.default_rng(5)
+    centres = rng.integers(0, 256, (512, 32), dtype=np.uint8)
+    per = 100
+    scene = centres[rng.integers(0, 512, n_rows // per)]
+    scene = np.repeat(scene ^ np.packbits(rng.random((scene.shape[0], 256)) < 0.15, axis=1), per, axis=0)
+    drift = np.bitwise_xor.accumulate(np.packbits(rng.random((n_rows, 256)) < 0.012, axis=1).reshape(-1, per, 32),
+                                      axis=1).reshape(-1, 32)
+    pad = scene ^ drift
+    t = CandidateTable(32)
+    times = np.arange(per, dtype=np.float64) * 0.5
+    for i in range(0, n_rows, per):
+        t.add(f"pad{i // per:06d}", times, pad[i:i + per])
+    t.add("ref", *ref_rows)
+    t.flush()
+    return t
+
+
+def test_seeded_many_pools_seeds_over_hash_sets() -> None:
+    """query_seeded_many = exhaustive_query per set over the items an exact seed of all sets together picks."""
+    fps, t = _build(200)
+    t.flush()
+    rng = np.random.default_rng(9)
+    sets = [perturb(fps["id0007"], 1, 0.05)[:10], perturb(fps["id0100"], 2, 0.12)[:15],
+            rng.integers(0, 256, (5, 32), dtype=np.uint8), np.zeros((0, 32), np.uint8)]
+    ids, times, hashes = list(fps), [f.times_s for f in fps.values()], [f.hashes for f in fps.values()]
+    for seed_r, radius, k, items in [(24, 88, 48, 50), (30, 60, 5, 1), (12, 88, 7, 3)]:
+        got = t.query_seeded_many(sets, seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items,
+                                  reach_radius=None)
+        assert len(got) == len(sets)
+        picked = exhaustive_query_seeded(ids, times, hashes, np.concatenate(sets), seed_radius=seed_r,
+                                         max_distance=256, max_per_query=10**6, max_items=items)
+        keep = [i for i, fid in enumerate(ids) if fid in set(picked.footage_id)]
+        for h, c in zip(sets, got):
+            _same(c, exhaustive_query([ids[i] for i in keep], [times[i] for i in keep], [hashes[i] for i in keep],
+                                      h, radius, max_per_query=k))
+        # one set alone is query_seeded
+        _same(t.query_seeded_many(sets[:1], seed_radius=seed_r, max_distance=radius, max_per_query=k,
+                                  max_items=items)[0],
+              t.query_seeded(sets[0], seed_radius=seed_r, max_distance=radius, max_per_query=k, max_items=items))
+    assert t.query_seeded_many([], max_distance=88) == []
+    with pytest.raises(InvalidArgumentError):
+        t.query_seeded_many([sets[0], np.zeros((1, 8), np.uint8)], max_distance=88)
+
+
+def test_seeded_reach_finds_far_copies_and_stays_a_superset() -> None:
+    """The reach seeds footage whose nearest frames are far beyond the exact seed radius, and
+    never drops an item the exact seed stage finds (with room for every item)."""
+    fps, t = _build(200)
+    t.flush()
+    q = perturb(fps["id0042"], 3, 0.18)  # ~46 bits from every true frame
+    exact = t.query_seeded(q, seed_radius=24, max_distance=88, max_items=1000, reach_radius=None)
+    wide = t.query_seeded(q, seed_radius=24, max_distance=88, max_items=1000)
+    assert "id0042" not in set(exact.footage_id)
+    assert "id0042" in set(wide.footage_id)
+    assert set(exact.footage_id) <= set(wide.footage_id)
+
+
+def test_seeded_lookup_at_scale_finds_what_exhaustive_finds_for_hard_edits(hard_edits, monkeypatch) -> None:
+    """In a table just above SEEDED_ABOVE_ROWS rows (the seeded regime of matching), the seeded
+    lookup seeds the true footage from every hash set in which an exhaustive search finds it within
+    FULL_WEIGHT_DISTANCE, and returns for it every pair the exhaustive search returns."""
+    from provenance.matching import match as mm
+
+    ref_rows, queries = hard_edits
+    t = _padded_table(ref_rows, 100 * ((mm.SEEDED_ABOVE_ROWS + 10_000) // 100))  # just in the seeded regime
+    missed_exact = 0
+    for name, fp in queries.items():
+        for h in [fp.hashes, *fp.variants.values()]:
+            full = t.query(h, mm.MAX_FRAME_DISTANCE, max_per_query=mm.MAX_PER_QUERY)
+            is_ref = full.footage_id == "ref"
+            if not (is_ref & (full.distance <= mm.FULL_WEIGHT_DISTANCE)).any():
+                continue
+            got = t.query_seeded(h, max_distance=mm.MAX_FRAME_DISTANCE, max_per_query=mm.MAX_PER_QUERY)
+            want_pairs = set(zip(full.query_row[is_ref].tolist(), full.ref_time_s[is_ref].tolist()))
+            got_ref = got.footage_id == "ref"
+            got_pairs = set(zip(got.query_row[got_ref].tolist(), got.ref_time_s[got_ref].tolist()))
+            assert want_pairs <= got_pairs, name
+            old = t.query_seeded(h, max_distance=mm.MAX_FRAME_DISTANCE, max_per_query=mm.MAX_PER_QUERY,
+                                 reach_radius=None)
+            missed_exact += int(not (old.footage_id == "ref").any())
+    # the exact 24-bit seed alone misses hash sets that the reach recovers (what the reach is for)
+    assert missed_exact > 0
+    assert len(t) > mm.SEEDED_ABOVE_ROWS
+    # Matching decides the same with seeded as with exhaustive lookups for every edit with a true
+    # frame within FULL_WEIGHT_DISTANCE in some hash set. Edits whose nearest true frame is 60+ bits
+    # away in every set (here the off-centre crops; found by an exhaustive search only through the
+    # crop fit on weak pairs) are seeded only when one of those far pairs shares a substring.
+    from provenance.hashing import hamming
+
+    beyond = []
+    for name, fp in queries.items():
+        d_best = min(int(hamming(ref_rows[1][None], np.asarray(h)[:, None]).min())
+                     for h in [fp.hashes, *fp.variants.values()])
+        seeded = mm.match_fingerprint(fp, t, threshold=0.0)
+        with monkeypatch.context() as m:
+            m.setattr(mm, "SEEDED_ABOVE_ROWS", 10**9)  # exhaustive lookups
+            exhaustive = mm.match_fingerprint(fp, t, threshold=0.0)
+        assert exhaustive and exhaustive[0].footage_id == "ref", name
+        if d_best > mm.FULL_WEIGHT_DISTANCE:
+            beyond.append((name, d_best))
+            continue
+        assert seeded and seeded[0].footage_id == "ref", (name, d_best)
+        assert seeded[0].score >= exhaustive[0].score - 0.02, (name, d_best)
+    assert len(beyond) <= 2, beyond
