@@ -57,6 +57,8 @@ class ClockFit:
         Media span [s] of the consensus readings.
     typical : int
         Index (into the given samples) of a reading in the consensus.
+    agreeing : tuple of int
+        Indices (into the given samples) of every reading in the consensus.
     """
 
     dates: tuple[DateReading, ...]
@@ -69,6 +71,7 @@ class ClockFit:
     n_agreeing: int
     span_s: tuple[float, float]
     typical: int
+    agreeing: tuple[int, ...] = ()
 
     def start_candidates(self) -> tuple[datetime, ...]:
         """The clock's value at media time 0 per date interpretation (aware when a zone is shown)."""
@@ -107,6 +110,11 @@ def _largest_offset_group(ts: list[float], vs: list[float], tol: float) -> list[
         if len(grp) > len(best) or (len(grp) == len(best) and spread < best_spread):
             best, best_spread = grp, spread
     return best
+
+
+def _apart(a: list[float], b: list[float]) -> bool:
+    """Whether two groups of media times do not interleave (all of one before all of the other)."""
+    return max(a) < min(b) or max(b) < min(a)
 
 
 def _line_fit(ts: list[float], vs: list[float], tol: float) -> tuple[float, float, list[int]] | None:
@@ -160,7 +168,8 @@ def fit_clock(samples: Sequence[tuple[float, ParsedText]], *, borrowed_dates: Se
         if not date_idx:
             return None
         span = (samples[date_idx[0]][0], samples[date_idx[-1]][0])
-        return ClockFit(dates, None, 86400.0, "unchecked", None, zone, len(samples), n_dates, span, date_idx[0])
+        return ClockFit(dates, None, 86400.0, "unchecked", None, zone, len(samples), n_dates, span, date_idx[0],
+                        tuple(date_idx))
 
     res = min(parsed[i].time.resolution_s for i in use)  # type: ignore[union-attr]
     ts = [float(samples[i][0]) for i in use]
@@ -168,11 +177,12 @@ def fit_clock(samples: Sequence[tuple[float, ParsedText]], *, borrowed_dates: Se
     vs = [parsed[i].time.seconds_of_day + res / 2 for i in use]  # type: ignore[union-attr]
     tol = 1.5 * res
     group = _largest_offset_group(ts, vs, tol)
-    if len(group) < need:
+    line = _line_fit(ts, vs, tol) if len(use) >= 3 else None
+    if len(group) < need and (line is None or len(line[2]) < max(4, 0.6 * len(use))):
         return None
-    g_ts = [ts[j] for j in group]
+    g_ts = [ts[j] for j in group] or ts[:1]
     span = (min(g_ts), max(g_ts))
-    start = statistics.median(vs[j] - ts[j] for j in group)
+    start = statistics.median(vs[j] - ts[j] for j in group) if group else vs[0] - ts[0]
     status: ClockStatus = "unchecked"
     rate: float | None = None
     check_span = max(MIN_CHECK_SPAN_S, 2 * res)
@@ -182,20 +192,22 @@ def fit_clock(samples: Sequence[tuple[float, ParsedText]], *, borrowed_dates: Se
     fv, fcount = values.most_common(1)[0]
     f_idx = [j for j, v in enumerate(vs) if round(v) == fv]
     f_span = max(ts[j] for j in f_idx) - min(ts[j] for j in f_idx)
-    line = _line_fit(ts, vs, tol) if len(use) >= 3 else None
     others = [j for j in range(len(use)) if j not in group]
     second = _largest_offset_group([ts[j] for j in others], [vs[j] for j in others], tol) if others else []
     if fcount >= max(need, 2) and f_span >= check_span + res and fcount >= len(group):
         status, rate, group = "frozen", 0.0, f_idx
         start = vs[f_idx[0]]  # the value shown: when the overlay was made, not the filming start
         span = (min(ts[j] for j in f_idx), max(ts[j] for j in f_idx))
-    elif (line is not None and len(line[2]) > len(group) and abs(line[0] - 1.0) > RATE_TOLERANCE
+    elif (line is not None and len(line[2]) >= max(4, 0.6 * len(use)) and len(line[2]) > len(group) + 1
+          and abs(line[0] - 1.0) > RATE_TOLERANCE
           and max(ts[j] for j in line[2]) - min(ts[j] for j in line[2]) >= check_span):
+        # another rate explains clearly more readings than any 1:1 clock: a real rate change
         rate, start, group = line[0], line[1], line[2]
         status = "fast" if rate > 1.0 else "slow"
         span = (min(ts[j] for j in group), max(ts[j] for j in group))
-    elif len(second) >= 2 and len(second) >= len(group) / 2:
-        status = "jumps"
+    elif len(second) >= 2 and len(second) >= len(group) / 2 and _apart(
+            [ts[j] for j in group], [ts[others[k]] for k in second]):
+        status = "jumps"  # a cut: one setting before some moment, another after it
     elif span[1] - span[0] >= check_span:
         g_vs = [vs[j] for j in group]
         mt, mv = statistics.fmean(g_ts), statistics.fmean(g_vs)
@@ -203,5 +215,8 @@ def fit_clock(samples: Sequence[tuple[float, ParsedText]], *, borrowed_dates: Se
         rate = sum((t - mt) * (v - mv) for t, v in zip(g_ts, g_vs)) / den if den > 0 else None
         status = "advancing" if rate is not None and abs(rate - 1.0) <= RATE_TOLERANCE + res / (span[1] - span[0]) \
             else "unchecked"
+    if len(group) < need:
+        return None
     typical = use[group[len(group) // 2]]
-    return ClockFit(dates, float(start), res, status, rate, zone, len(samples), len(group), span, typical)
+    return ClockFit(dates, float(start), res, status, rate, zone, len(samples), len(group), span, typical,
+                    tuple(use[j] for j in group))

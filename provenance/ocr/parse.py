@@ -48,14 +48,19 @@ class DateReading:
         ``"compact"`` (YYYYMMDD) or ``"named"`` (a month name).
     two_digit_year : bool
         True when the year was written with two digits (read as 1970-2069).
+    repaired : bool
+        True when a day or month field was impossible as read and its tens digit, a glyph
+        OCR confuses with 0 (8, 6, 9), was read as 0 (``17/89/07`` -> ``17/09/07``).
     """
 
     value: date
     order: Order
     two_digit_year: bool = False
+    repaired: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"value": self.value.isoformat(), "order": self.order, "two_digit_year": self.two_digit_year}
+        return {"value": self.value.isoformat(), "order": self.order, "two_digit_year": self.two_digit_year,
+                "repaired": self.repaired}
 
 
 @dataclass(frozen=True)
@@ -257,6 +262,16 @@ def _numeric_dates(a: str, b: str, c: str) -> tuple[list[DateReading], int]:
     return out, used_c
 
 
+_ZERO_LIKE = frozenset("869")
+
+
+def _repair_field(f: str) -> str:
+    """A two-digit day/month field above 31 whose tens digit looks like 0, read with a 0."""
+    if len(f) == 2 and int(f) > 31 and f[0] in _ZERO_LIKE:
+        return "0" + f[1]
+    return f
+
+
 def _dedupe(dates: list[DateReading]) -> tuple[DateReading, ...]:
     seen: set[date] = set()
     out = []
@@ -269,6 +284,8 @@ def _dedupe(dates: list[DateReading]) -> tuple[DateReading, ...]:
 
 # ------------------------------------------------------------------------------- times
 _TIME = re.compile(r"(?<!\d)(\d{1,2})\s?:\s?(\d{2})(?:\s?:\s?(\d{2}))?(?!\d)(?:\s*([AaPp])\.?\s?[Mm]\.?(?![A-Za-z]))?")
+#: After a date, OSD fonts whose colons are faint dots often read as "12 04 28" or "12 0428".
+_TIME_LOOSE = re.compile(r"(?<!\d)(\d{2})[ .:](\d{2})[ .:]?(\d{2})(?!\d)")
 _ZONE = re.compile(r"(?:(?<![A-Za-z])(UTC|GMT|Z)(?![A-Za-z])\s*(?:([+-])\s?(\d{1,2})(?::?(\d{2}))?)?"
                    r"|([+-])(\d{2}):?(\d{2})(?!\d))")
 
@@ -352,7 +369,14 @@ def parse_onscreen_text(text: str) -> ParsedText:
     if not dates:
         m_num = _NUMERIC.search(s)
         if m_num:
-            found, used = _numeric_dates(m_num.group(1), m_num.group(3), m_num.group(4))
+            a, b, c = m_num.group(1), m_num.group(3), m_num.group(4)
+            found, used = _numeric_dates(a, b, c)
+            if not found:
+                # small OSD fonts read a 0 as 8, 6 or 9: repair only fields impossible as read
+                ra, rb = _repair_field(a), _repair_field(b)
+                if (ra, rb) != (a, b):
+                    found, used = _numeric_dates(ra, rb, c)
+                    found = [DateReading(d.value, d.order, d.two_digit_year, True) for d in found]
             if found:
                 dates += found
                 cut = m_num.start(4) + used
@@ -382,5 +406,12 @@ def parse_onscreen_text(text: str) -> ParsedText:
         t_read, span = _parse_time(rest)
         if t_read is not None:
             zone_text = rest[span[1]:]  # a zone follows the time ("12:04:12 UTC+3", "12:04:12+03:00")
+        elif dates:
+            m_loose = _TIME_LOOSE.search(rest)
+            if m_loose:
+                h, mi, sec = (int(g) for g in m_loose.groups())
+                if h <= 23 and mi <= 59 and sec <= 59:
+                    t_read = TimeReading(time(h, mi, sec), True)
+                    zone_text = rest[m_loose.end():]
     zone = _parse_zone(zone_text) if t_read is not None else None
     return ParsedText(raw, _dedupe(dates), t_read, zone)

@@ -20,11 +20,12 @@ import numpy as np
 from ..errors import InvalidArgumentError, MediaError, MissingExtraError, ProvenanceError, ToolError
 from ..media.decode import is_still, iter_video_frames, read_still, video_layout
 from ..media.probe import check_media_path
+from ..media.source import MediaFile
 from .clock import fit_clock
 from .engine import OcrEngine, get_engine, ocr_available
 from .model import OnScreenClock, OnScreenText, ShownText, TextReading, TextRegion
 from .parse import ParsedText, parse_onscreen_text
-from .regions import Box, persistent_boxes, region_names
+from .regions import Box, merge_line_boxes, persistent_boxes, region_names
 
 __all__ = ["DETECT_SIDE", "MAX_REGIONS", "N_DETECT", "N_FRAMES", "read_onscreen", "read_onscreen_optional"]
 
@@ -35,8 +36,9 @@ N_FRAMES = 8
 #: Frames the detector runs on; a region must appear in most of them.
 N_DETECT = 3
 #: Longer side [px] of the image the detector sees (small videos are enlarged up to 3x,
-#: so an 8 px CCTV clock is found; large ones are reduced).
-DETECT_SIDE = 960
+#: so an 8 px CCTV clock is found; large ones are reduced: a 1080p clock 32 px tall is 12 px
+#: there, which the detector still finds).
+DETECT_SIDE = 736
 #: Longer side [px] frames are decoded at: a 1080p clock 30 px tall stays 20 px tall.
 DECODE_SIDE = 1280
 #: Height [px] a line is scaled to before recognition (tuned on the tuning half of the
@@ -60,7 +62,10 @@ def _targets(duration_s: float | None, n: int) -> list[float]:
     return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
 
 
-def _sample_frames(path: str | os.PathLike[str], n_frames: int) -> list[tuple[float, np.ndarray]]:
+Source = str | os.PathLike[str] | MediaFile
+
+
+def _sample_frames(path: Source, n_frames: int) -> list[tuple[float, np.ndarray]]:
     """Decoded RGB frames (longer side at most DECODE_SIDE) at times spread over the clip."""
     if is_still(path):
         f = read_still(path, max_side=DECODE_SIDE)
@@ -107,6 +112,67 @@ def _detect(engine: OcrEngine, image: np.ndarray) -> list[Box]:
     boxes = engine.detect(_resize(image, scale))
     return [(int(b.x0 / scale), int(b.y0 / scale), int(np.ceil(b.x1 / scale)), int(np.ceil(b.y1 / scale)))
             for b in boxes]
+
+
+def _split_lines(engine: OcrEngine, image: np.ndarray, box: Box) -> list[Box]:
+    """The text lines of a region and of its stacked neighbours, re-detected on an enlarged crop.
+
+    Dashcam overlays often put the date above the time with little spacing; at frame scale the
+    detector may join the lines or miss one of them, and a line recogniser reads one line only.
+    Detecting again on the crop, widened by one box height above and below and enlarged,
+    separates them. Returns ``[box]`` when it finds no second line.
+    """
+    h_img, w_img = image.shape[:2]
+    x0, y0, x1, y1 = box
+    bh = y1 - y0
+    if bh < 8:
+        return [box]
+    ex0, ey0, ex1, ey1 = x0, max(0, y0 - bh), x1, min(h_img, y1 + bh)
+    scale = min(4.0, max(1.0, 1.5 * REC_HEIGHT / bh))
+    found = engine.detect(_resize(image[ey0:ey1, ex0:ex1], scale))
+    rows = []
+    for r in merge_line_boxes([(d.x0, d.y0, d.x1, d.y1) for d in found]):
+        fx0, fy0 = ex0 + int(r[0] / scale), ey0 + int(r[1] / scale)
+        fx1, fy1 = ex0 + int(np.ceil(r[2] / scale)), ey0 + int(np.ceil(r[3] / scale))
+        if fy1 - fy0 >= 0.25 * bh and fx1 - fx0 >= 0.2 * (x1 - x0):
+            rows.append((fx0, fy0, min(w_img, fx1), min(h_img, fy1)))
+    rows.sort(key=lambda b: b[1])
+    if len(rows) < 2 or any(_overlap_rows(a, b) > 0.3 for a, b in zip(rows, rows[1:])):
+        return [box]
+    return rows
+
+
+def _overlap_rows(a: Box, b: Box) -> float:
+    inter = min(a[3], b[3]) - max(a[1], b[1])
+    return max(0, inter) / max(1, min(a[3] - a[1], b[3] - b[1]))
+
+
+def _iou(a: Box, b: Box) -> float:
+    iw = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def _read_region(engine: OcrEngine, frames: Sequence[tuple[float, np.ndarray]], box: Box
+                 ) -> list[tuple[float, str, float, ParsedText]]:
+    """``(time, text, score, parsed)`` of one region on the sampled frames (fewer once settled)."""
+    out: list[tuple[float, str, float, ParsedText]] = []
+    for t, im in frames:
+        text, score = engine.recognise(_crop_line(im, box))
+        out.append((float(t), text, score, parse_onscreen_text(text)))
+        if _settled(out):
+            break
+    return out
+
+
+def _half_clock(parsed: Sequence[ParsedText], n_frames: int) -> bool:
+    """Whether a region shows a date without a time, or a time without a date, on most reads."""
+    need = 1 if n_frames <= 2 else 2
+    dates_only = sum(bool(p.dates) and p.time is None for p in parsed)
+    times_only = sum(p.time is not None and not p.dates for p in parsed)
+    return dates_only >= need or (times_only >= need and not any(p.dates for p in parsed))
 
 
 def _pad(box: Box, w: int, h: int) -> Box:
@@ -157,14 +223,14 @@ def _shown_text(region: TextRegion, readings: Sequence[TextReading], frames: dic
     return ShownText(region, text, kind, n, len(readings), score, t, _crop_jpeg(frames[t], box))  # type: ignore[arg-type]
 
 
-def read_onscreen(path: str | os.PathLike[str], *, n_frames: int = N_FRAMES,
+def read_onscreen(path: Source, *, n_frames: int = N_FRAMES,
                   engine: OcrEngine | None = None) -> OnScreenText:
     """Find, read and parse the text that stays on screen: burned-in clocks, handles, logos.
 
     Parameters
     ----------
     path
-        A video or still image.
+        A video or still image, or an open :class:`~provenance.media.MediaFile`.
     n_frames : int
         Frames to sample over the clip, 1 to 64 (the cost grows with it; the duration does not
         matter).
@@ -194,13 +260,14 @@ def read_onscreen(path: str | os.PathLike[str], *, n_frames: int = N_FRAMES,
     """
     if isinstance(n_frames, bool) or not isinstance(n_frames, int) or not 1 <= n_frames <= 64:
         raise InvalidArgumentError(f"'n_frames' must be an int in [1, 64] (got {n_frames!r})")
-    check_media_path(path)
+    if not isinstance(path, MediaFile):
+        check_media_path(path)
     eng = engine if engine is not None else get_engine()
     t0 = _time.perf_counter()
     frames = _sample_frames(path, n_frames)
     decode_s = _time.perf_counter() - t0
     if not frames:
-        return OnScreenText(str(path), problems=("ocr: no frame could be decoded",), decode_s=decode_s)
+        return OnScreenText(_name(path), problems=("ocr: no frame could be decoded",), decode_s=decode_s)
     t1 = _time.perf_counter()
     h, w = frames[0][1].shape[:2]
     frames = [(t, im) for t, im in frames if im.shape[:2] == (h, w)]
@@ -208,15 +275,30 @@ def read_onscreen(path: str | os.PathLike[str], *, n_frames: int = N_FRAMES,
     det_idx = sorted({round(i * (n - 1) / max(1, N_DETECT - 1)) for i in range(min(N_DETECT, n))})
     detections = [_detect(eng, frames[i][1]) for i in det_idx]
     found = persistent_boxes(detections, max_regions=MAX_REGIONS)
-    boxes = [_pad(b, w, h) for b, _ in found]
-    names = region_names(boxes, w, h)
-    regions = [TextRegion(nm, b, (w, h), share) for nm, b, (_, share) in zip(names, boxes, found)]
-
-    readings: dict[str, list[TextReading]] = {r.name: [] for r in regions}
-    for t, im in frames:
-        for reg in regions:
-            text, score = eng.recognise(_crop_line(im, reg.box))
-            readings[reg.name].append(TextReading(reg.name, float(t), text, score, parse_onscreen_text(text)))
+    boxes = [(_pad(b, w, h), share) for b, share in found]
+    raw = [_read_region(eng, frames, box) for box, _ in boxes]
+    # a date without a time (or a time without a date) can be one of two stacked lines that
+    # the detector joined or half missed: look again at that region, enlarged
+    mid = frames[det_idx[len(det_idx) // 2]][1]
+    for i in range(len(found)):
+        if not _half_clock([p for _, _, _, p in raw[i]], n):
+            continue
+        lines = [_pad(line, w, h) for line in _split_lines(eng, mid, found[i][0])]
+        if len(lines) < 2:
+            continue
+        own = max(lines, key=lambda line: _iou(line, boxes[i][0]))
+        if _iou(own, boxes[i][0]) < 0.7:  # the region held two lines: read its own line alone
+            boxes[i] = (own, boxes[i][1])
+            raw[i] = _read_region(eng, frames, own)
+        for line in lines:
+            if not any(_iou(line, b) > 0.5 for b, _ in boxes):
+                boxes.append((line, found[i][1]))
+                raw.append(_read_region(eng, frames, line))
+    names = region_names([b for b, _ in boxes], w, h)
+    regions = [TextRegion(nm, b, (w, h), share) for nm, (b, share) in zip(names, boxes)]
+    readings: dict[str, list[TextReading]] = {
+        reg.name: [TextReading(reg.name, t, text, score, parsed) for t, text, score, parsed in rr]
+        for reg, rr in zip(regions, raw)}
     by_time = {t: im for t, im in frames}
 
     clocks: list[OnScreenClock] = []
@@ -234,7 +316,9 @@ def read_onscreen(path: str | os.PathLike[str], *, n_frames: int = N_FRAMES,
         if fit is not None and fit.start_tod_s is not None and not any(x.parsed.dates for x in rs) and near:
             used_for_date.add(near)
         if fit is not None:
-            typ = rs[fit.typical]
+            # show a reading of the consensus that needed no repair, the most confident one
+            typ = max((rs[i] for i in fit.agreeing or (fit.typical,)),
+                      key=lambda x: (not any(d.repaired for d in x.parsed.dates), x.score))
             clocks.append(OnScreenClock(
                 reg, typ.text, typ.time_s, fit.dates, fit.start_candidates(), fit.utc_offset_s, fit.resolution_s,
                 fit.status, fit.rate, fit.n_readings, fit.n_agreeing, fit.span_s,
@@ -246,9 +330,21 @@ def read_onscreen(path: str | os.PathLike[str], *, n_frames: int = N_FRAMES,
     # a date line that served a time line below it is part of that clock, not a clock of its own
     clocks = [c for c in clocks if not (c.region.name in used_for_date and c.date_only)]
     ocr_s = _time.perf_counter() - t1
-    return OnScreenText(str(path), tuple(t for t, _ in frames), tuple(regions),
+    return OnScreenText(_name(path), tuple(t for t, _ in frames), tuple(regions),
                         tuple(x for reg in regions for x in readings[reg.name]), tuple(clocks), tuple(texts),
                         (), decode_s, ocr_s)
+
+
+def _settled(rs: Sequence[tuple[float, str, float, ParsedText]]) -> bool:
+    """Whether more reads of a region cannot matter: no text in 2 reads, or 3 equal reads with no date or time.
+
+    A clock changes from frame to frame and is always read on every sampled frame.
+    """
+    if len(rs) == 2 and all(sum(c.isalnum() for c in r[1]) < 3 for r in rs):
+        return True
+    if len(rs) == 3 and len({_norm_text(r[1]) for r in rs}) == 1:
+        return not any(r[3].dates or r[3].time for r in rs)
+    return False
 
 
 def _nearest_date_line(reg: TextRegion, regions: Sequence[TextRegion], date_lines: dict[str, list[ParsedText]]
@@ -267,7 +363,11 @@ def _nearest_date_line(reg: TextRegion, regions: Sequence[TextRegion], date_line
     return best
 
 
-def read_onscreen_optional(path: str | os.PathLike[str], *, required: bool = False) -> OnScreenText | None:
+def _name(path: Source) -> str:
+    return str(path.path) if isinstance(path, MediaFile) else str(path)
+
+
+def read_onscreen_optional(path: Source, *, required: bool = False) -> OnScreenText | None:
     """:func:`read_onscreen` for :func:`provenance.analyze`: ``None`` when the extra is absent.
 
     Parameters
@@ -289,4 +389,4 @@ def read_onscreen_optional(path: str | os.PathLike[str], *, required: bool = Fal
     except (MediaError, ToolError) as exc:
         if required:
             raise
-        return OnScreenText(str(path), problems=(f"ocr: on-screen text not read ({exc})",))
+        return OnScreenText(_name(path), problems=(f"ocr: on-screen text not read ({exc})",))

@@ -18,13 +18,13 @@ def _vertical_overlap(a: Box, b: Box) -> float:
     return max(0, inter) / max(1, min(a[3] - a[1], b[3] - b[1]))
 
 
-def merge_line_boxes(boxes: Sequence[Box], *, gap_heights: float = 1.2) -> list[Box]:
+def merge_line_boxes(boxes: Sequence[Box], *, gap_heights: float = 0.6) -> list[Box]:
     """Join boxes on one text line whose gap is at most ``gap_heights`` line heights.
 
     A detector often splits ``17/09/07 12:04:12`` into a date box and a time box; the parser
     needs them on one line.
     """
-    out = [tuple(b) for b in sorted(boxes, key=lambda b: (b[0], b[1]))]
+    out: list[Box] = [(int(b[0]), int(b[1]), int(b[2]), int(b[3])) for b in sorted(boxes, key=lambda b: (b[0], b[1]))]
     merged = True
     while merged:
         merged = False
@@ -40,7 +40,7 @@ def merge_line_boxes(boxes: Sequence[Box], *, gap_heights: float = 1.2) -> list[
                     break
             if merged:
                 break
-    return [(int(b[0]), int(b[1]), int(b[2]), int(b[3])) for b in out]
+    return out
 
 
 def _same_place(a: Box, b: Box) -> bool:
