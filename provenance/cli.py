@@ -406,7 +406,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
                       file=sys.stderr, flush=True)
             try:
                 # the pipeline's own per-stage bar (a notebook widget in Jupyter) for a single file
-                report = analyze(f, index=index, claim=claim, progress=show and not many and _tqdm_installed())
+                report = analyze(f, index=index, claim=claim, ocr=False if args.no_ocr else None,
+                                 progress=show and not many and _tqdm_installed())
             except ClaimError:
                 raise
             except ProvenanceError as exc:
@@ -662,6 +663,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print one CSV summary row per file (verdict, best match, estimates)")
     a.add_argument("--markdown", action="store_true", help="print Markdown (for a fact-check draft) instead of text")
     a.add_argument("--html", metavar="DIR", help="also write a self-contained HTML report per file into DIR")
+    a.add_argument("--no-ocr", action="store_true",
+                   help="do not read on-screen clocks and text (read by default when the 'ocr' extra is installed)")
     a.add_argument("--progress", action="store_true", help="show progress on stderr even when it is not a terminal")
     a.add_argument("--quiet", action="store_true", help="no progress output")
     a.set_defaults(func=_cmd_analyze)

@@ -346,3 +346,19 @@ def test_demo_runs_from_any_folder(tmp_path, monkeypatch, capsys):
     assert (tmp_path / "demo" / "demo_report.html").stat().st_size > 10_000
     code, _, err = run(["demo", "--out", "demo", "--corpus", tmp_path / "nocorpus"], capsys)
     assert code == 1 and "footage/" in err
+
+
+def test_analyze_no_ocr_drops_on_screen_clock_evidence(capsys):
+    """The corpus traffic-camera clip's burned-in clock is read by default and not with --no-ocr."""
+    pytest.importorskip("rapidocr", reason="needs the 'ocr' extra (CI installs it)")
+    clip = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "footage" / "trafficcam_burned-in-timestamp.avi"
+    if not clip.is_file():
+        pytest.skip("the shared corpus is not present")
+
+    def ocr_sources(args):
+        code, out, _ = run(["analyze", str(clip), "--json", "--quiet", *args], capsys)
+        assert code == 0
+        return [e["source"] for e in json.loads(out)["evidence"] if str(e["source"]).startswith("ocr:")]
+
+    assert ocr_sources([])
+    assert ocr_sources(["--no-ocr"]) == []

@@ -255,6 +255,10 @@ def fuse_time(evidence: list[Evidence]) -> When:
         best = max(points, key=tightness).best
     elif wins and len(wins) == 1:
         best = wins[0][0] + (wins[0][1] - wins[0][0]) / 2
+    elif wins:
+        # several disjoint windows (e.g. the readings of an ambiguous on-screen date): no single best
+        # time is supported, and the midpoint of their hull may lie in none of them
+        best = None
     elif lo is not None and hi is not None:
         best = lo + (hi - lo) / 2
     return When(lo, hi, best, round(confidence, 4), tuple(dict.fromkeys(e.source for e in narrowing)), tuple(conflicts),

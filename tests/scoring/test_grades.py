@@ -291,3 +291,18 @@ def test_onscreen_clock_is_the_files_own_evidence_and_never_contradicts_alone():
     assert v.grade is Grade.UNVERIFIABLE and any("not strong enough" in r for r in v.reasons)
     shadow_free = check_claim(Claim(time=date(2021, 3, 2)), fuse_time([e]), None, [e])
     assert shadow_free.grade is Grade.CONSISTENT_METADATA_ONLY
+
+
+def test_best_time_lies_inside_a_window_or_is_not_given():
+    """Readings of an ambiguous date give disjoint windows; the best estimate must not fall between them."""
+    from provenance.scoring.evidence import Evidence
+
+    m = errormodels.ONSCREEN_CLOCK
+    readings = [datetime(2007, 9, 17, 12, 4, 11, tzinfo=UTC), datetime(2017, 9, 7, 12, 4, 11, tzinfo=UTC),
+                datetime(2017, 7, 9, 12, 4, 11, tzinfo=UTC)]
+    wins = tuple(sorted((t - timedelta(hours=14), t + timedelta(hours=12)) for t in readings))
+    e = Evidence("onscreen_clock", "A burned-in clock with an ambiguous date.", "ocr:top-left", "interval",
+                 m.reliability, "ocr", "onscreen_clock", wins[0][0], wins[-1][1], None, windows=wins, model=m.name)
+    when = fuse_time([e])
+    assert len(when.windows) == 3
+    assert when.best is None or any(a <= when.best <= b for a, b in when.windows)
