@@ -265,7 +265,7 @@ def _detect(images: Sequence[np.ndarray], *, flat_only: bool) -> Borders:
     chosen = strict if valid(strict) else [0, 0, 0, 0]
     kinds: set[str] = {"flat"} if any(chosen) else set()
     if flat_only:
-        return Borders(*chosen, kind="flat" if any(chosen) else "none")
+        return Borders(chosen[0], chosen[1], chosen[2], chosen[3], "flat" if any(chosen) else "none")
     # A clean pair of straight edges, symmetric on the long sides, is the most specific cue of
     # a reframe or of bars; it wins over flat, detail and stillness runs, which flat or still
     # picture content next to the fill (a clear sky, a car's bonnet) can lengthen.

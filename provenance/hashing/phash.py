@@ -104,9 +104,9 @@ class Fingerprint:
 
     def _repr_html_(self) -> str | None:
         """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
-        from ..report.html import fingerprint_html  # lazy: lower rooms never import report/ at module level
+        from .._util import html_repr  # the renderer lives in report/, imported on first display
 
-        return fingerprint_html(self)
+        return html_repr(self)
 
 
 _POPCOUNT = np.array([bin(i).count("1") for i in range(256)], dtype=np.uint8)

@@ -16,7 +16,7 @@ Schema history
 - v2: an index on ``published_at``.
 - v3: ``thumbnails`` (footage_id, time_s, jpeg): a few small JPEGs per item.
 - v4: ``frames`` (footage_id, **variant**, nbytes, times, hashes): one row per footage item
-  and reference-row variant (``""`` for the frames themselves, ``"zoom85"``, ``"zoom70"``);
+  and reference-row variant (``""`` for the frames themselves, ``"zoom85"``, ``"zoom70"``, ``"full"``);
   before v4 the variant was encoded into the time column as ``t + k * 1e7`` s.
   ``footage.published_precision`` (``"instant"`` or ``"day"``); the hasher is written
   when the index is created; SQLite files carry :data:`SQLITE_APPLICATION_ID`.

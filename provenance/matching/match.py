@@ -8,10 +8,11 @@ Algorithm
 1. **Candidate retrieval.** Every query frame hash, and each of its query-side variants
    (mirror, crops and windows, split-view halves, caption fills, uncropped), is looked up in
    the table: reference frames within :data:`MAX_FRAME_DISTANCE` bits. Reference rows may carry a reference-side
-   variant tag in their time (``zoom85``, ``zoom70``, see
+   variant tag in their time (``zoom85``, ``zoom70``, ``full``, see
    :func:`provenance.hashing.fingerprinting.reference_rows`); it is decoded here, and the cropping
    query variants only count against the rows they frame
-   (:data:`provenance.hashing.fingerprinting.VARIANT_TARGETS`).
+   (:data:`provenance.hashing.fingerprinting.VARIANT_TARGETS`); the ``full`` rows (uncropped
+   frames of footage whose borders were cut) only against :data:`FULL_ROW_VARIANTS`.
 2. **Distinctiveness.** Each pair's weight is scaled by how much closer its reference frame
    is than the same footage's frames more than :data:`DISTINCT_WINDOW_S` away (see
    :func:`_distinctiveness`): a later stretch of a fixed camera matches every reference
@@ -36,7 +37,12 @@ Algorithm
    of the query fitted against their ``zoom70`` rows (:mod:`provenance.matching.cropfit`); when
    it beats "no crop" by :data:`FIT_MIN_GAIN_BITS`, every query frame is hashed with the
    fitted window and voted as the ``fitted_crop`` variant.
-7. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
+7. **Fixed cameras.** For footage with near-identical query frames, the whole line is tested
+   against every other moment of the footage (:func:`_moment_check`, :data:`STATIC_MIN_NEAR`):
+   a line that singles out the moment gives a time-resolved match, a static view whose moment
+   nothing identifies gives a scene-only match (``Match.time_resolved`` False), and a regular
+   match of such a view keeps only the evidence the line's moment contrast supports.
+8. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
    ``1 - exp(-evidence / EVIDENCE_SCALE)``; matches at or above the single global
    :data:`MATCH_THRESHOLD` are returned. The threshold was calibrated on distractors, not per
    transform (see :data:`MATCH_THRESHOLD`).
@@ -178,6 +184,15 @@ MOMENT_LOOKS_BITS = 44
 SCENE_NEAR_SHARE = 0.5
 #: Reference rows compared per footage item in the moment test (rows near the candidates are kept).
 MOMENT_MAX_ROWS = 20000
+#: Query frames compared per footage item (evenly spread over those that look like it).
+MOMENT_MAX_FRAMES = 240
+
+#: Query views compared with a reference's ``full`` rows (its frames before border removal,
+#: stored when borders were cut): the plain, mirrored and uncropped query frames. Index and query
+#: judge borders on different frames, and a cut only one side makes (a title card's dark surround
+#: taken for bars) must not lose the match; the partial views (halves, windows, fills) gain nothing
+#: from uncropped rows but chances of a chance alignment.
+FULL_ROW_VARIANTS = ("original", "mirror", "nocrop")
 
 #: The one global decision threshold on ``Match.score``, calibrated on distractors, not per
 #: transform: ``python benchmarks/copy_detection.py --calibrate`` (full run) splits the
@@ -265,9 +280,9 @@ class Match:
 
     def _repr_html_(self) -> str | None:
         """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
-        from ..report.html import match_html  # lazy: lower rooms never import report/ at module level
+        from .._util import html_repr  # the renderer lives in report/, imported on first display
 
-        return match_html(self)
+        return html_repr(self)
 
 
 def _weights(distance: np.ndarray, *, fitted: bool = False) -> np.ndarray:
@@ -459,6 +474,8 @@ def _score_variant(vname: str, cand: Candidates, tq_all: np.ndarray, *, still: b
     if targets is not None:
         allowed = [_row_kind(t) for t in targets]
         w_all = np.where(np.isin(rvar_all, allowed), w_all, 0.0)
+    elif vname not in FULL_ROW_VARIANTS:
+        w_all = np.where(rvar_all == _row_kind("full"), 0.0, w_all)
     out: list[Match] = []
     for fid in np.unique(ids):
         m = (ids == fid) & (w_all > 0)
@@ -561,6 +578,21 @@ def _distance_matrix(qh: np.ndarray, rh: np.ndarray) -> np.ndarray:
     return out
 
 
+def _line_distances(dr: np.ndarray, tq: np.ndarray, tr: np.ndarray, speed: float,
+                    offsets: np.ndarray) -> np.ndarray:
+    """(K, L) distances [bits] of L query frames (rows of ``dr``, at query times ``tq`` [s]) to the
+    reference frame nearest ``speed * tq + offset`` for each of K offsets [s]; a line position with
+    no reference frame within :data:`MOMENT_NEAREST_S` counts :data:`MOMENT_OUTSIDE_BITS`."""
+    target = speed * tq[None, :] + offsets[:, None]
+    if tr.size > 1:
+        j = np.clip(np.searchsorted(tr, target), 1, tr.size - 1)
+        j = np.where(np.abs(tr[j - 1] - target) <= np.abs(tr[j] - target), j - 1, j)
+    else:
+        j = np.zeros(target.shape, dtype=np.int64)
+    return np.where(np.abs(tr[j] - target) <= MOMENT_NEAREST_S, dr[np.arange(tq.size)[None, :], j],
+                    MOMENT_OUTSIDE_BITS)
+
+
 def _moment_check(query: Fingerprint, table: CandidateTable, footage_id: str, speeds: tuple[float, ...],
                   near_times_s: np.ndarray) -> _MomentCheck | None:
     """Test whether the query's moments are identified in one footage item (fixed cameras).
@@ -599,30 +631,29 @@ def _moment_check(query: Fingerprint, table: CandidateTable, footage_id: str, sp
         d_else = np.where(far, d[near_rows], MAX_FRAME_DISTANCE + 1).min(axis=1)
         static = float(np.mean(d_else - dmin[near_rows] < MARGIN_FULL))
         rows = np.flatnonzero(dmin <= MOMENT_LOOKS_BITS)
+        if rows.size > MOMENT_MAX_FRAMES:  # evenly spread frames say as much, at a bounded cost
+            rows = rows[np.linspace(0, rows.size - 1, MOMENT_MAX_FRAMES).round().astype(int)]
         dr = d[rows].astype(np.float64)
         top: tuple[float, float, float, float, np.ndarray, float, float] | None = None
         for speed in speeds:
             lo, hi = tr[0] - speed * tq[rows].max(), tr[-1] - speed * tq[rows].min()
             offsets = np.arange(lo, hi + 0.125, 0.25)
-            target = speed * tq[rows][None, :] + offsets[:, None]          # (K, L)
-            j = np.clip(np.searchsorted(tr, target), 1, tr.size - 1) if tr.size > 1 else np.zeros_like(target, int)
-            if tr.size > 1:
-                j = np.where(np.abs(tr[j - 1] - target) <= np.abs(tr[j] - target), j - 1, j)
-            dline = np.where(np.abs(tr[j] - target) <= MOMENT_NEAREST_S,
-                             dr[np.arange(rows.size)[None, :], j], MOMENT_OUTSIDE_BITS)
-            cost = dline.mean(axis=1)
+            step = max(1, 2_000_000 // rows.size)
+            cost = np.concatenate([_line_distances(dr, tq[rows], tr, speed, offsets[a:a + step]).mean(axis=1)
+                                   for a in range(0, offsets.size, step)])
             b = int(np.argmin(cost))
             others = np.abs(offsets - offsets[b]) > MOMENT_SEPARATION_S
+            d_best = _line_distances(dr, tq[rows], tr, speed, offsets[b:b + 1])[0]
             if others.any():
                 o = int(np.flatnonzero(others)[np.argmin(cost[others])])
-                gap = float(np.mean(dline[o] - dline[b]))
+                gap = float(np.mean(_line_distances(dr, tq[rows], tr, speed, offsets[o:o + 1])[0] - d_best))
                 ratio = float(cost[b] / max(cost[o], 1.0))
                 contrast = (_ramp(gap, MOMENT_GAP_ZERO, MOMENT_GAP_FULL)
                             * _ramp(ratio, MOMENT_RATIO_ZERO, MOMENT_RATIO_FULL))
             else:  # footage too short to hold another moment
                 contrast, gap, ratio = 1.0, float("inf"), 0.0
             if top is None or (contrast, -cost[b]) > (top[0], -top[1]):
-                top = (contrast, float(cost[b]), speed, float(offsets[b]), dline[b], gap, ratio)
+                top = (contrast, float(cost[b]), speed, float(offsets[b]), d_best, gap, ratio)
         if top is None:
             continue
         chk = _MomentCheck(vname, int(near_rows.size), static, top[0], top[5], top[6], top[2], top[3], rows, top[4])
@@ -638,16 +669,17 @@ def _moment_match(footage_id: str, chk: _MomentCheck, tq_all: np.ndarray, n_quer
         return None
     tq = tq_all[chk.frames[on]]
     qs, qe = float(tq.min()), float(tq.max())
-    common = dict(query_start_s=qs, query_end_s=qe, ref_start_s=chk.speed * qs + chk.offset,
-                  ref_end_s=chk.speed * qe + chk.offset, speed=float(chk.speed), variant=chk.variant,
-                  matched_frames=int(on.sum()))
-    if chk.contrast > 0:
-        ev = float(_weights(chk.d_line[on]).sum()) * chk.contrast
-        return Match(footage_id=footage_id, score=round(1.0 - math.exp(-ev / EVIDENCE_SCALE), 6), **common)
-    if chk.near >= SCENE_NEAR_SHARE * n_query and chk.static >= 0.5:
-        ev = NEAR_IDENTICAL_WEIGHT * chk.near * chk.static
+
+    def match(ev: float, resolved: bool) -> Match:
         return Match(footage_id=footage_id, score=round(1.0 - math.exp(-ev / EVIDENCE_SCALE), 6),
-                     time_resolved=False, kind="scene", **common)
+                     query_start_s=qs, query_end_s=qe, ref_start_s=chk.speed * qs + chk.offset,
+                     ref_end_s=chk.speed * qe + chk.offset, speed=float(chk.speed), variant=chk.variant,
+                     matched_frames=int(on.sum()), time_resolved=resolved, kind="moments" if resolved else "scene")
+
+    if chk.contrast > 0:
+        return match(float(_weights(chk.d_line[on]).sum()) * chk.contrast, True)
+    if chk.near >= SCENE_NEAR_SHARE * n_query and chk.static >= 0.5:
+        return match(NEAR_IDENTICAL_WEIGHT * chk.near * chk.static, False)
     return None
 
 
@@ -699,15 +731,19 @@ def match_fingerprint(
     best: dict[str, Match] = {}
     seen: dict[str, list[np.ndarray]] = {}  # footage -> reference times of its candidates
     near_count: dict[str, int] = {}  # footage -> query frames with a near-identical candidate
-    for vname, hashes in variants:
-        cand = _lookup(table, hashes)
+    # large tables: one seed stage for all hash sets (CandidateTable.query_seeded_many), else one lookup each
+    looked_up = (table.query_seeded_many([h for _, h in variants], seed_radius=DEFAULT_SEED_RADIUS,
+                                         max_distance=MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
+                 if len(table) > SEEDED_ABOVE_ROWS else [_lookup(table, h) for _, h in variants])
+    for (vname, _hashes), cand in zip(variants, looked_up):
         if len(cand) == 0:
             continue
         for fid, tr in _reference_times(cand).items():
             seen.setdefault(fid, []).append(tr)
         if vname in ("original", "mirror"):
             ids = np.asarray(cand.footage_id, dtype=object)
-            close = (np.asarray(cand.distance) <= NEAR_IDENTICAL_DISTANCE) & (split_reference_times(cand.ref_time_s)[1] == 0)
+            close = ((np.asarray(cand.distance) <= NEAR_IDENTICAL_DISTANCE)
+                     & (split_reference_times(cand.ref_time_s)[1] == 0))
             for fid in np.unique(ids[close]):
                 n_rows = np.unique(np.asarray(cand.query_row)[close & (ids == fid)]).size
                 near_count[str(fid)] = max(near_count.get(str(fid), 0), int(n_rows))
@@ -720,9 +756,9 @@ def match_fingerprint(
         ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0),
                                              -sum(len(t) for t in seen[f]), f))
         for fid in [f for f in ranked if f not in best or best[f].score < FIT_BELOW_SCORE][:FIT_MAX_ITEMS]:
-            m = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]))
-            if m is not None and (fid not in best or m.score > best[fid].score):
-                best[fid] = m
+            fm = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]))
+            if fm is not None and (fid not in best or fm.score > best[fid].score):
+                best[fid] = fm
     if len(query) > 1:
         # Fixed cameras: where frames are near-identical, the whole line must single out the
         # moment (see STATIC_MIN_NEAR); a match it does not support is capped or becomes scene-only.
@@ -733,14 +769,14 @@ def match_fingerprint(
             chk = _moment_check(query, table, fid, speeds, np.concatenate(seen[fid]))
             if chk is None:
                 continue
-            m = _moment_match(fid, chk, query.times_s, len(query))
+            mm = _moment_match(fid, chk, query.times_s, len(query))
             if prev is not None and chk.static >= 0.5 and chk.contrast < 1.0 and not prev.variant.startswith("fitted"):
                 # static symptoms and a line that does not single out the moment: the regular
                 # vote's evidence only counts as far as the moment contrast carries it
                 ev = -math.log(max(1e-12, 1.0 - prev.score)) * EVIDENCE_SCALE * chk.contrast
                 prev = replace(prev, score=round(1.0 - math.exp(-ev / EVIDENCE_SCALE), 6))
                 best[fid] = prev
-            if m is not None and (prev is None or m.score > prev.score):
-                best[fid] = m
+            if mm is not None and (prev is None or mm.score > prev.score):
+                best[fid] = mm
     out = sorted((m for m in best.values() if m.score >= thr), key=lambda m: -m.score)
     return out[:max_results]
