@@ -226,8 +226,11 @@ def _match_cards(r: Report, budget: _ImageBudget, box: str) -> str:
         details = (
             _kv("Score", f"{float(m.score):.2f}"
                 + (f" ({esc(variant)})" if variant not in (None, "", "original") else ""))
-            + _kv("This video", f"{m.query_start_s:.1f}&ndash;{m.query_end_s:.1f} s")
-            + _kv("Known clip", f"{m.ref_start_s:.1f}&ndash;{m.ref_end_s:.1f} s")
+            + (_kv("Timing", "scene only: the same fixed camera view as this known footage; which moment "
+                             "is not resolved")
+               if getattr(m, "time_resolved", True) is False else
+               _kv("This video", f"{m.query_start_s:.1f}&ndash;{m.query_end_s:.1f} s")
+               + _kv("Known clip", f"{m.ref_start_s:.1f}&ndash;{m.ref_end_s:.1f} s"))
             + _kv("First published", f"<b>{esc(_t(getattr(rec, 'published_at', None)))}</b>")
         )
         f0, f1 = getattr(rec, "filmed_at_start", None), getattr(rec, "filmed_at_end", None)

@@ -83,9 +83,12 @@ def report_markdown(r: Report) -> str:
             url = _safe_url(getattr(rec, "source_url", None))
             name = m(mt.footage_id) + (" \u2014 " + m(title) if title else "")
             link = f"<{url}>" if url else ""
-            out.append(f"| {name} | {mt.score:.2f} "
-                       f"| {mt.query_start_s:.1f}\u2013{mt.query_end_s:.1f} | "
-                       f"{mt.ref_start_s:.1f}\u2013{mt.ref_end_s:.1f} "
+            if getattr(mt, "time_resolved", True) is False:  # a fixed camera's view: the moment is not known
+                spans = "same fixed camera view | which moment is not resolved"
+            else:
+                spans = (f"{mt.query_start_s:.1f}\u2013{mt.query_end_s:.1f} | "
+                         f"{mt.ref_start_s:.1f}\u2013{mt.ref_end_s:.1f}")
+            out.append(f"| {name} | {mt.score:.2f} | {spans} "
                        f"| {_t(getattr(rec, 'published_at', None))} | {link} |")
         if len(r.matches) > MAX_MATCHES_LISTED:
             out.append(f"\n{len(r.matches) - MAX_MATCHES_LISTED} more matches are in the JSON report.")

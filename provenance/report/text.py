@@ -50,6 +50,10 @@ def report_text(r: Report) -> str:
         pub = _t(getattr(rec, "published_at", None)) if rec is not None else "unknown"
         title = f" ({_s(rec.title)})" if rec is not None and getattr(rec, "title", None) else ""
         variant = getattr(m, "variant", "original")
+        if getattr(m, "time_resolved", True) is False:  # a fixed camera's view: the moment is not known
+            lines.append(f"  {_s(m.footage_id)}{title}: score {m.score:.2f}; the same fixed camera view as this "
+                         f"known footage; which moment is not resolved; first published {pub}")
+            continue
         lines.append(
             f"  {_s(m.footage_id)}{title}: score {m.score:.2f}; this video {m.query_start_s:.1f}-{m.query_end_s:.1f} s "
             f"= known clip {m.ref_start_s:.1f}-{m.ref_end_s:.1f} s"

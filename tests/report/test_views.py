@@ -233,3 +233,19 @@ def test_evidence_row_shows_the_crop_its_reading_carries():
           replace(r.evidence[1], observation=Reading("x", b"not a jpeg"))) + r.evidence[2:]
     doc = replace(r, evidence=ev)._repr_html_()
     assert doc.count('class="prv-ev-crop"') == 1 and "data:image/jpeg;base64," in doc
+
+
+def test_scene_only_match_is_worded_plainly_in_every_view():
+    """A fixed camera's view matched without its moment: no seconds are claimed in any view."""
+    from dataclasses import replace
+
+    from provenance.matching import Match
+
+    base = sample_report()
+    fid = base.matches[0].footage_id
+    scene = Match(fid, 0.8, 0.0, 10.0, 40.0, 50.0, 1.0, "original", 12, time_resolved=False, kind="scene")
+    r = replace(base, matches=(scene,))
+    text, md, html = r.to_text(), r.to_markdown(), r._repr_html_()
+    assert "which moment is not resolved" in text and "40.0-50.0" not in text
+    assert "which moment is not resolved" in md and "40.0\u201350.0" not in md
+    assert "scene only" in html
