@@ -34,6 +34,7 @@ def analyze(
     claim: Claim | None = None,
     observations: Sequence[ShadowObservation] = (),
     progress: bool = False,
+    ocr: bool | None = None,
 ) -> Report:
     """Analyse one video or still: when and where it was filmed, and whether a claim holds.
 
@@ -51,6 +52,10 @@ def analyze(
         Sun and shadow measurements made on the footage.
     progress : bool
         Show a progress bar (tqdm where installed).
+    ocr : bool or None
+        Read on-screen text (burned-in clocks, handles): ``None`` runs it when the ``ocr``
+        extra is installed, ``False`` turns it off, ``True`` requires it (MissingExtraError
+        when the extra is absent).
 
     Returns
     -------
@@ -73,11 +78,11 @@ def analyze(
     'contradicted'
     """
     with open_media(path) as media:
-        return _analyze(media, index=index, claim=claim, observations=observations, progress=progress)
+        return _analyze(media, index=index, claim=claim, observations=observations, progress=progress, ocr=ocr)
 
 
 def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] | None, claim: Claim | None,
-             observations: Sequence[ShadowObservation], progress: bool) -> Report:
+             observations: Sequence[ShadowObservation], progress: bool, ocr: bool | None = None) -> Report:
     """:func:`analyze` over the call's open media object."""
     from .index import FootageIndex
 
@@ -99,13 +104,20 @@ def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] |
     decoded_duration: float | None = None
     if index is not None:
         own = not isinstance(index, FootageIndex)
-        idx = FootageIndex(index, mode="r") if own else index  # never creates or writes an index
+        # never creates or writes an index
+        idx = index if isinstance(index, FootageIndex) else FootageIndex(index, mode="r")
         try:
             from .frames import select_frames
             from .hashing.fingerprinting import fingerprint_images
 
             # one decode: the same frames are hashed and shown
-            frames, borders, decoded_duration = select_frames(media)
+            try:
+                frames, borders, decoded_duration = select_frames(media)
+            except UnsupportedMediaError as exc:
+                if media.heif_brand is None:
+                    raise
+                frames = []
+                problems.append(f"matching_skipped: {exc} (no match is not evidence)")
             if frames:
                 fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
                                         variants=True, duration_s=decoded_duration)
@@ -113,7 +125,7 @@ def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] |
                 matches = list(idx.search(fp))
                 records = {m.footage_id: idx.get(m.footage_id) for m in matches}
                 thumbnails, pairs = _thumbnails(frames, matches, idx, problems)
-            else:
+            elif media.heif_brand is None:
                 problems.append("no_frames: every decoded frame is black, flat or faded; "
                                 "known-footage matching was not possible (no match is not evidence)")
         finally:
@@ -128,6 +140,15 @@ def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] |
     evidence += evidence_from_matches(matches, records, query_duration_s=query_duration)
     evidence, cross = cross_check(evidence)
     findings += cross
+    if ocr is not False:  # on-screen text (extra 'ocr'): burned-in clocks and handles as evidence
+        from .ocr.read import read_onscreen_optional
+        from .scoring.onscreen import evidence_from_onscreen, onscreen_findings
+
+        screen = read_onscreen_optional(media, required=ocr is True)
+        if screen is not None:
+            problems += list(screen.problems)
+            evidence += evidence_from_onscreen(screen)
+            findings += onscreen_findings(screen)
     for obs in observations:
         evidence += evidence_from_observation(obs, evidence)
     when = fuse_time(evidence)

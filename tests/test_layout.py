@@ -12,7 +12,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "provenance"
 
 # The pipeline's rooms, lowest first; a room may import only rooms before it.
-ROOMS = ["media", "metadata", "frames", "hashing", "matching", "index", "scoring", "report"]
+ROOMS = ["media", "metadata", "frames", "hashing", "ocr", "matching", "index", "scoring", "report"]
 
 MOVED = [
     ("provenance.keyframes", "select_frames", "provenance.frames"),

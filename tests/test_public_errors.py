@@ -84,3 +84,48 @@ def test_cli_bad_claim_time_exit_2(tmp_path, capsys, corpus):
 def test_claim_unknown_place():
     with pytest.raises(provenance.PlaceNotFoundError):
         Claim(place="Qwxyzzy")
+
+
+@pytest.mark.parametrize("step", STEPS + [provenance.extract_keyframes], ids=lambda f: f.__name__)
+def test_fifo_named_mp4_is_refused_not_waited_on(step, tmp_path):
+    import os
+    import signal
+
+    fifo = tmp_path / "clip.mp4"
+    os.mkfifo(fifo)
+
+    def hang(signum, frame):  # pragma: no cover - only when the call blocks
+        raise TimeoutError(f"{step.__name__} blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, hang)
+    signal.alarm(20)
+    try:
+        with pytest.raises(provenance.MediaNotFoundError, match="FIFO"):
+            step(fifo)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+def test_still_without_metadata_parser_is_analysed(tmp_path, corpus):
+    import cv2
+
+    png = tmp_path / "grab.png"
+    assert cv2.imwrite(str(png), cv2.imread(str(corpus / "footage" / "dashcam_highway_solidWhiteRight_frame.jpg")))
+    report = provenance.analyze(png)
+    assert report.metadata.width == 960 and any("no_metadata_parser" in p for p in report.problems)
+
+
+def test_huge_still_is_media_too_large(tmp_path):
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    p = tmp_path / "huge.png"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 40000, 40000, 8, 2, 0, 0, 0))
+                  + chunk(b"IDAT", zlib.compress(b"\x00" * 100)) + chunk(b"IEND", b""))
+    with pytest.raises(provenance.MediaTooLargeError, match="40000x40000") as info:
+        provenance.fingerprint(p)
+    assert isinstance(info.value, ValueError) and info.value.path == str(p)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgumentError
+from ..errors import InvalidArgumentError, UnsupportedMediaError
 from ..media.decode import DEFAULT_MAX_SIDE, iter_video_frames, read_still, video_layout
 from ..media.source import MediaFile, open_media
 from .borders import Borders, crop_frame, detect_borders, grey
@@ -252,6 +252,10 @@ def select_frames(
     raw: list[tuple[float, np.ndarray, str]] = []
     duration: float | None = None
     with open_media(path) as media:
+        if media.heif_brand is not None:
+            raise UnsupportedMediaError(
+                f"{media.name!r} is a HEIF/AVIF image ({media.heif_brand}): FFmpeg decodes one tile of its grid, not "
+                "the picture, so it is not fingerprinted; convert it to JPEG or PNG first", path=str(media.path))
         if media.is_still:
             still = read_still(media, max_side=max_side)
             raw.append((0.0, still.image, "still"))

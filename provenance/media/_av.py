@@ -13,6 +13,8 @@ What changed across the supported versions, and how each helper copes:
   later; both accept the option name as a string in every version (:func:`set_keyframes_only`,
   :func:`set_threads`).
 * ``CodecContext.options``: the decoder's ``max_pixels`` bound (:func:`bound_frame_pixels`).
+* A closed container of PyAV 12 frees its decoder threads only when garbage-collected
+  (:data:`FREE_BY_GC`).
 """
 
 from __future__ import annotations
@@ -28,11 +30,24 @@ from .tools import require_av
 if TYPE_CHECKING:  # pragma: no cover
     from .source import MediaFile
 
-__all__ = ["bound_frame_pixels", "is_key", "open_input", "rotation", "set_keyframes_only", "set_threads", "tags"]
+__all__ = ["FREE_BY_GC", "bound_frame_pixels", "is_key", "open_input", "rotation", "set_keyframes_only", "set_threads",
+           "tags"]
 
 log = logging.getLogger(__name__)
 
 _accepts_metadata_errors: bool | None = None
+
+
+def _major() -> int:
+    try:
+        return int(str(require_av().__version__).split(".")[0])
+    except (ValueError, AttributeError):  # pragma: no cover - unknown version string
+        return 0
+
+
+#: PyAV 12 keeps a closed container's streams in a reference cycle: its decoder threads live
+#: until the cycle is collected, so the media object collects it after every pass.
+FREE_BY_GC = _major() < 13
 
 
 def open_input(fileobj: Any, media: MediaFile) -> Any:

@@ -21,6 +21,7 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -187,7 +188,7 @@ def read_still(source: Source, *, max_side: int = DEFAULT_MAX_SIDE) -> DecodedFr
         return DecodedFrame(0.0, rgb, True)
 
 
-def _start_s(container, stream) -> float:  # type: ignore[no-untyped-def]
+def _start_s(container: Any, stream: Any) -> float:
     if container.start_time is not None:
         return container.start_time / 1_000_000
     if stream.start_time is not None and stream.time_base is not None:
@@ -199,7 +200,7 @@ def _finite_positive(x: float | None) -> float | None:
     return x if x is not None and math.isfinite(x) and x > 0 else None
 
 
-def _video_stream(container, media: MediaFile):  # type: ignore[no-untyped-def]
+def _video_stream(container: Any, media: MediaFile) -> Any:
     if not container.streams.video:
         raise UnsupportedMediaError(f"no video stream in {media.name!r}", path=str(media.path))
     return container.streams.video[0]

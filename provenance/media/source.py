@@ -18,6 +18,7 @@ never on what a header claims. Every foreign exception raised while it is used t
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import io
 import logging
@@ -176,6 +177,9 @@ def _check_path(path: object) -> Path:
     return p
 
 
+_BMP_INFO_SIZES = (12, 40, 52, 56, 64, 108, 124)  # BITMAPCOREHEADER ... BITMAPV5HEADER
+
+
 def sniff_still(head: bytes) -> StillFormat | None:
     """Name the still-image format from a file's first bytes (None: not a still image)."""
     if head[:3] == b"\xff\xd8\xff":
@@ -184,7 +188,7 @@ def sniff_still(head: bytes) -> StillFormat | None:
         return "png"
     if head[:6] in (b"GIF87a", b"GIF89a"):
         return "gif"
-    if head[:2] == b"BM" and len(head) >= 26 and int.from_bytes(head[14:18], "little") in (12, 40, 52, 56, 64, 108, 124):
+    if head[:2] == b"BM" and len(head) >= 26 and int.from_bytes(head[14:18], "little") in _BMP_INFO_SIZES:
         return "bmp"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp"
@@ -333,6 +337,7 @@ class MediaFile:
             os.close(fd)
             raise MediaNotFoundError(f"not a regular file: {str(self.path)!r}", path=str(self.path))
         self._fd: int | None = fd
+        self._used_av = False
         #: File size [bytes] when opened.
         self.size = st.st_size
         self._head = self.read(0, 4096)
@@ -345,10 +350,23 @@ class MediaFile:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            if self._used_av:
+                from . import _av
+
+                if _av.FREE_BY_GC:  # PyAV 12: free the decoder threads of this call's containers now
+                    gc.collect()
 
     @property
     def closed(self) -> bool:
+        """True once :meth:`close` ran."""
         return self._fd is None
+
+    def __del__(self) -> None:  # a media object dropped without close() must not leak its descriptor
+        fd = getattr(self, "_fd", None)
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            self._fd = None
 
     def __enter__(self) -> MediaFile:
         return self
@@ -379,6 +397,25 @@ class MediaFile:
     def is_still(self) -> bool:
         """True for a still image (JPEG, PNG, GIF, BMP, WebP, TIFF by magic bytes, not by name)."""
         return self.still_format is not None
+
+    @property
+    def heif_brand(self) -> str | None:
+        """The ISO-BMFF brand of a HEIF/AVIF still image (``"heic"``, ``"mif1"``, ``"avif"``, ...), else None.
+
+        FFmpeg exposes one tile of a HEIF grid image, not the picture, so these are not decoded.
+        """
+        h = self._head
+        if h[4:8] != b"ftyp":
+            return None
+        size = int.from_bytes(h[:4], "big")
+        brands = [h[8:12]] + [h[i:i + 4] for i in range(16, min(size, len(h)) - 3, 4)]
+        if brands[0] in (b"qt  ", b"isom", b"mp41", b"mp42", b"avc1", b"iso2", b"iso4", b"iso5", b"iso6", b"3gp4",
+                         b"3gp5", b"M4V ", b"MSNV", b"dash", b"crx "):
+            return None
+        for b in brands:
+            if b in (b"heic", b"heix", b"heim", b"heis", b"mif1", b"avif", b"avic"):
+                return b.decode("ascii")
+        return None
 
     def read(self, offset: int, n: int) -> bytes:
         """At most ``n`` bytes at ``offset`` (fewer at the end of the file; never past it)."""
@@ -427,6 +464,7 @@ class MediaFile:
         from . import _av
 
         view = self.stream(buffered=False)
+        self._used_av = True
         with media_errors(self):
             c = _av.open_input(view, self)
         try:
@@ -435,6 +473,9 @@ class MediaFile:
             with contextlib.suppress(Exception):
                 c.close()
             view.close()
+            if _av.FREE_BY_GC:
+                del c
+                gc.collect()
 
 
 @contextlib.contextmanager
