@@ -56,6 +56,8 @@ _LAZY = {
     "Grade": ".scoring.claim",
     "Keyframe": ".frames",
     "Match": ".matching",
+    "MediaFile": ".media",
+    "MediaLimits": ".media",
     "Metadata": ".metadata.model",
     "Report": ".report",
     "resolve_place": ".scoring.places",
@@ -86,6 +88,8 @@ __all__ = [
     "Keyframe",
     "Match",
     "MediaError",
+    "MediaFile",
+    "MediaLimits",
     "MediaNotFoundError",
     "MediaTooLargeError",
     "Metadata",
@@ -131,6 +135,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .hashing.fingerprinting import fingerprint
     from .index import FootageIndex, FootageRecord
     from .matching import Match
+    from .media import MediaFile, MediaLimits
     from .media.tools import set_ffmpeg
     from .metadata import extract_metadata
     from .metadata.model import Metadata

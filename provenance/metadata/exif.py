@@ -106,6 +106,11 @@ def parse_exif(fh: BinaryIO, container: str) -> RawResult:
         ``hpe_m``, ``date``, ``time`` (h, m, s) when present.
     """
     import exifread  # core dependency; imported lazily to keep `import provenance` fast
+    # exifread logs 'Possibly corrupted field' warnings with no handler of its own, so Python's last-resort
+    # handler would print them from inside this library; the caller's logging configuration still applies
+    _quiet = logging.getLogger("exifread")
+    if not _quiet.handlers:
+        _quiet.addHandler(logging.NullHandler())
 
     res = RawResult(container=container)
     reader = BoundedReader(fh)

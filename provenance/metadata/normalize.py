@@ -626,6 +626,11 @@ def _track(raw: RawResult) -> tuple[TrackPoint, ...]:
     return tuple(out)
 
 
+#: Longest duration a header may claim before it is ignored as garbage [s] (7 days: longer than any
+#: real recording this library meets; CCTV exports run to hours, not weeks).
+MAX_PLAUSIBLE_DURATION_S = 7 * 24 * 3600.0
+
+
 def normalize(path: str, raw: RawResult, *, sidecar: RawResult | None = None,
               c2pa: C2PAInfo | None = None) -> Metadata:
     """Build the normalised :class:`Metadata` of one file from its parsers' raw output.
@@ -639,6 +644,12 @@ def normalize(path: str, raw: RawResult, *, sidecar: RawResult | None = None,
         A DJI SRT read next to the video; its track is used when the file has none.
     c2pa : C2PAInfo, optional
     """
+    if raw.duration_s is not None and not 0.0 <= raw.duration_s <= MAX_PLAUSIBLE_DURATION_S:
+        # a header's claim (e.g. an AVI whose strh.dwLength is 0xFFFFFFFF); it would also move the start
+        # time derived from an end-of-recording clock by years
+        raw.problems.append(Problem(
+            "implausible_duration", f"the header claims a duration of {raw.duration_s:.0f} s; it is ignored"))
+        raw.duration_s = None
     b = _Builder(raw)
     c = raw.container
     if c in ("mp4", "mov", "m4v", "3gp", "heic", "avif", "cr3"):

@@ -136,3 +136,35 @@ def test_random_bytes(tmp_path_factory, body, prefix):
     f = tmp_path_factory.mktemp("rb") / "r.bin"
     f.write_bytes(prefix + body)
     _run_bounded(f)
+
+
+def _set_avi_lengths(data: bytes, value: int) -> bytes:
+    """Set avih.dwTotalFrames and the video strh.dwLength of an AVI to ``value`` (a crafted header)."""
+    out = bytearray(data)
+    i = out.find(b"avih")
+    out[i + 8 + 16:i + 8 + 20] = value.to_bytes(4, "little")
+    j = out.find(b"strh")
+    assert out[j + 8:j + 12] == b"vids"
+    out[j + 8 + 32:j + 8 + 36] = value.to_bytes(4, "little")
+    return bytes(out)
+
+
+def test_header_duration_of_years_is_ignored_not_reported(tmp_path):
+    """4 bytes of an AVI claim 171,798,692 s: the duration is dropped with a listed problem."""
+    import cv2
+    import numpy as np
+
+    from provenance import extract_metadata
+
+    path = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25.0, (64, 48))
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        writer.write(rng.integers(0, 255, (48, 64, 3), dtype=np.uint8))
+    writer.release()
+    honest = extract_metadata(path)
+    assert honest.duration_s is not None and 0.2 < honest.duration_s < 1.0
+    path.write_bytes(_set_avi_lengths(path.read_bytes(), 0xFFFFFFFF))
+    crafted = extract_metadata(path)
+    assert crafted.duration_s is None
+    assert any(p.code == "implausible_duration" for p in crafted.problems)
