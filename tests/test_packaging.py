@@ -47,10 +47,11 @@ def test_report_css_is_package_data():
 def test_distribution_metadata_is_publishable():
     project = PYPROJECT["project"]
     assert project["name"] == "video-provenance"  # "provenance" is taken on PyPI
-    assert project["license"] == {"text": "MIT"} and "MIT License" in (ROOT / "LICENSE").read_text()
+    assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]  # SPDX expression (PEP 639)
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
     classifiers = set(project["classifiers"])
     assert {f"Programming Language :: Python :: 3.{v}" for v in (11, 12, 13)} <= classifiers
-    assert "License :: OSI Approved :: MIT License" in classifiers and project["urls"]
+    assert not any(c.startswith("License ::") for c in classifiers) and project["urls"]  # PEP 639: no licence classifier
 
 
 def test_core_dependencies_hold_no_test_or_fixture_only_package():
