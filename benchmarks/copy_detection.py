@@ -350,7 +350,11 @@ def make_query(src: Path, filler: Path, kind: str, arg: str, out: Path) -> tuple
                       *_X264, str(out)]
     elif kind == "trim":
         head, tail = (float(x) for x in arg.split(":"))
-        dur = _duration(src) - head - tail
+        total = _duration(src)
+        if head + tail > 0.5 * total:  # a short source: trim in the same proportions, keep half of it
+            k = 0.5 * total / (head + tail)
+            head, tail = head * k, tail * k
+        dur = total - head - tail
         cmd = base + ["-ss", str(head), "-i", str(src), "-t", f"{dur:.3f}", "-vf", _EVEN, *_X264, str(out)]
         truth = (1.0, head)
     elif kind == "speed":
