@@ -129,7 +129,7 @@ def test_pure_parsers_on_random_bytes(data):
 @_FAST
 @given(st.integers(min_value=0, max_value=10_000), st.binary(min_size=1, max_size=64))
 def test_real_samples_with_corrupted_bytes(pos, junk):
-    for name in ("exiftool_Flash.flv", "exiftool_MXF.mxf", "exiftool_DV.dv", "exiftool_CanonRaw.cr3",
+    for name in ("exiftool_Flash.flv", "exiftool_MXF.mxf", "exiftool_CanonRaw.cr3",
                  "after_effects_xmp_header-only.mov"):
         data = bytearray((REAL / name).read_bytes())
         p = pos % len(data)
@@ -142,7 +142,7 @@ def test_corrupted_samples_through_extract_metadata(tmp_path):
     import random
 
     rng = random.Random(7)
-    for name in ("exiftool_Flash.flv", "exiftool_MXF.mxf", "exiftool_DV.dv", "exiftool_CanonRaw.cr3",
+    for name in ("exiftool_Flash.flv", "exiftool_MXF.mxf", "exiftool_CanonRaw.cr3",
                  "after_effects_xmp_header-only.mov", "photoshop_derivedfrom_first-65536-bytes.jpg",
                  "sony_ilce-7m3_avchd_first-196608-bytes.mts", "dji_mavic2_style_no-timing.srt"):
         data = (REAL / name).read_bytes()
