@@ -32,7 +32,7 @@ SAMPLES: list[tuple[tuple[str, str], str, str, str]] = [
         "CanonRaw.cr3", "Flash.flv", "IPTC.jpg", "XMP.jpg", "FLIR.jpg", "Sony.jpg", "Canon.jpg", "Nikon.jpg",
         "Pentax.jpg", "Olympus.jpg", "Panasonic.jpg", "FujiFilm.jpg", "Kodak.jpg", "Casio.jpg", "Ricoh.jpg",
         "Sanyo.jpg", "Sigma.jpg", "Minolta.jpg", "Motorola.jpg", "JVC.jpg", "GE.jpg", "GPS.jpg", "Apple.jpg",
-        "QuickTime.heic", "MXF.mxf", "PhotoMechanic.jpg", "MWG.jpg")]  # QuickTime.mov, DV.dv: in ../shared/corpus,
+        "QuickTime.heic", "MXF.mxf", "PhotoMechanic.jpg", "MWG.jpg")],  # QuickTime.mov and DV.dv are in ../shared/corpus
     (MEI, "mp4/FLIR Thermal.mp4", "flir_one_thermal_header-only.mp4", "header-only"),
     (MEI, "mp4/Issue 515 (java).mp4", "coremedia_loci_date_header-only.mp4", "header-only"),
     (MEI, "mov/xmp480qt.mov", "after_effects_xmp_header-only.mov", "header-only"),
