@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# Document this checkout's source, also when a built copy of the package is installed: pdoc warns
+# when a name in the working folder and the imported module differ.
+sys.path.insert(0, str(ROOT))
 
 
 def modules() -> list[str]:
@@ -49,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", default=str(ROOT / "build" / "api"), help="output folder (default: build/api)")
     args = p.parse_args(argv)
+    out = Path(args.out).resolve()
+    os.chdir(ROOT)
     try:
         import pdoc
         import pdoc.render
@@ -59,12 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     pdoc.render.configure(docformat="numpy", show_source=False, search=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        pdoc.pdoc(*mods, output_directory=Path(args.out))
+        pdoc.pdoc(*mods, output_directory=out)
     problems = [w for w in caught if not issubclass(w.category, DeprecationWarning) or "pdoc" in w.filename]
     for w in problems:
         print(f"warning: {w.filename}:{w.lineno}: {w.message}", file=sys.stderr)
-    pages = len(list(Path(args.out).rglob("*.html")))
-    print(f"{pages} pages written to {args.out}; {len(problems)} warning(s)", file=sys.stderr)
+    pages = len(list(out.rglob("*.html")))
+    print(f"{pages} pages written to {out}; {len(problems)} warning(s)", file=sys.stderr)
     return 1 if problems else 0
 
 
