@@ -285,6 +285,32 @@ def _choose_duration(claimed: float | None, demuxed: float | None, max_duration_
     return demuxed
 
 
+def _decode(container: Any, stream: Any, wanted: np.ndarray | None, start: float,
+            tolerance_s: float) -> Iterator[Any]:
+    """Decoded frames of ``stream``; with ``wanted`` only from keyframe packets near those times [s]."""
+    if wanted is None:
+        yield from container.decode(stream)
+        return
+    if wanted.size == 0:
+        return
+    tb = stream.time_base
+    last = float(wanted[-1])
+    for packet in container.demux(stream):
+        if packet.size == 0:
+            continue
+        t = float(packet.pts * tb) - start if packet.pts is not None and tb is not None else None
+        if t is not None:
+            if not packet.is_keyframe:
+                continue
+            near = np.abs(wanted - t) <= tolerance_s
+            if not near.any():
+                if t > last + 1.0:
+                    break
+                continue
+        yield from packet.decode()
+    yield from stream.codec_context.decode(None)  # frames the decoder still holds (reordering delay)
+
+
 def iter_video_frames(
     source: Source,
     *,
@@ -295,6 +321,7 @@ def iter_video_frames(
     max_frames: int = 2000,
     threads: int = 0,
     limits: MediaLimits | None = None,
+    keyframes_at_s: Sequence[float] | np.ndarray | None = None,
 ) -> Iterator[DecodedFrame]:
     """Decode chosen frames of the first video stream, in presentation order.
 
@@ -317,6 +344,10 @@ def iter_video_frames(
         Decoder threads (0: FFmpeg's automatic choice).
     limits : MediaLimits, optional
         Budgets when ``source`` is a path (an open MediaFile carries its own).
+    keyframes_at_s : sequence of float, optional
+        With ``keyframes_only``: decode only the keyframes at these media times [s] (as listed by
+        :func:`video_layout`), skipping the others' packets unread by the decoder, so sampling a
+        few frames of a long clip costs a few keyframe decodes.
 
     Yields
     ------
@@ -356,8 +387,10 @@ def iter_video_frames(
         yielded = 0
         index = 0
         ti = 0
+        wanted = None if keyframes_at_s is None or not keyframes_only else \
+            np.sort(np.asarray(keyframes_at_s, dtype=np.float64))
         try:
-            for frame in container.decode(stream):
+            for frame in _decode(container, stream, wanted, start, half_frame):
                 index += 1
                 if index > budget.max_decoded_frames:
                     raise MediaTooLargeError(

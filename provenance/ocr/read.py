@@ -84,11 +84,12 @@ def _sample_frames(path: Source, n_frames: int) -> list[tuple[float, np.ndarray]
     if len(chosen) >= max(2, (3 * len(targets)) // 4):
         # keyframes alone: no decoding of the frames between them
         want = sorted(chosen)
-        for fr in iter_video_frames(path, keyframes_only=True, max_side=DECODE_SIDE, max_frames=100000):
+        for fr in iter_video_frames(path, keyframes_only=True, keyframes_at_s=want, max_side=DECODE_SIDE,
+                                    max_frames=len(want)):
             if any(abs(fr.time_s - w) < 1e-3 for w in want):
                 frames.append((fr.time_s, fr.image))
                 want = [w for w in want if abs(fr.time_s - w) >= 1e-3]
-            if not want or fr.time_s > max(chosen) + 1.0:
+            if not want:
                 break
     if len(frames) < max(1, len(chosen) // 2):
         frames = [(fr.time_s, fr.image) for fr in iter_video_frames(

@@ -190,3 +190,21 @@ def test_no_decoder_threads_outlive_a_call(corpus):
     before = len(decoder_threads())
     provenance.fingerprint(corpus / "footage" / "doorknob_hd.mp4", variants=False, fps=4.0)
     assert len(decoder_threads()) <= before
+
+
+@pytest.mark.parametrize("name", ["footage/street_security-cam_cars.mp4", "metadata/apple_iphone6_with-gps.mov",
+                                  "metadata/gopro_max_heromode.mp4", "footage/nasa_artemis1_hotfire_vp9.mkv",
+                                  "footage/highway_overhead_640x360.avi", "metadata/canon_MVI_4823.avi"])
+def test_decoding_chosen_keyframes_alone_gives_the_same_pictures(corpus, name):
+    """``keyframes_at_s`` feeds the decoder only the chosen keyframe packets (H.264, HEVC, VP9, and the
+    AVI codecs of a traffic camera and a Canon compact): the pictures and times are those of a full keyframe decode, and nothing else comes out."""
+    path = corpus / name
+    every = list(iter_video_frames(path, keyframes_only=True, max_side=320, max_frames=10_000))
+    kf = video_layout(path).keyframe_times_s
+    assert len(every) >= 3 and len(kf) >= 3
+    chosen = [float(kf[0]), float(kf[len(kf) // 2]), float(kf[-1])]
+    some = list(iter_video_frames(path, keyframes_only=True, keyframes_at_s=chosen, max_side=320, max_frames=10))
+    assert [round(f.time_s, 3) for f in some] == [round(t, 3) for t in chosen]
+    by_time = {round(f.time_s, 3): f.image for f in every}
+    for f in some:
+        assert np.array_equal(f.image, by_time[round(f.time_s, 3)])
