@@ -56,8 +56,12 @@ def test_distribution_metadata_is_publishable():
 
 def test_core_dependencies_hold_no_test_or_fixture_only_package():
     core = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in PYPROJECT["project"]["dependencies"]}
-    assert not core & {"imagehash", "imageio-ffmpeg", "ffmpeg-python", "scipy", "pywavelets", "faiss-cpu"}
+    assert not core & {"imagehash", "imageio-ffmpeg", "ffmpeg-python", "scipy", "pywavelets", "faiss-cpu",
+                       "opencv-python", "opencv-python-headless"}
     extras = PYPROJECT["project"]["optional-dependencies"]
+    # OpenCV (150 MB) serves the optional text reader and the tests only (issue 16.2)
+    for extra in ("ocr", "test"):
+        assert any(d.startswith("opencv-python-headless>=") for d in extras[extra]), extra
     assert any(d.startswith("imageio-ffmpeg") for d in extras["fixtures"])
     assert any(d.startswith("imagehash") for d in extras["bench"])
     assert "test" in extras["ci"][0] and "bench" in extras["test"][-1]
@@ -140,3 +144,57 @@ def test_every_third_party_import_is_declared():
     assert not missing, f"imported but not declared in pyproject.toml: {missing}"
     # the frame hash needs Pillow in every install
     assert "pillow" in core
+
+
+def test_only_the_text_reader_imports_opencv():
+    users = _imported_top_modules().get("cv2", set())
+    assert users and all(f.startswith("provenance/ocr/") for f in users), sorted(users)
+
+
+#: Distributions a core install does not have: imported modules of the extras (the blocker below hides them).
+_NOT_IN_CORE = ("cv2", "rapidocr", "onnxruntime", "imagehash", "scipy", "pywt", "imageio_ffmpeg", "tqdm", "matplotlib",
+                "folium", "c2pa", "psycopg", "dask", "distributed", "faiss", "pvlib", "nbclient", "ipykernel")
+
+_HIDE_EXTRAS = f"""
+import sys
+HIDDEN = set({_NOT_IN_CORE!r})
+class Hide:
+    # every finder answers "not found" for a hidden package, so imports fail and find_spec() is None
+    def __init__(self, inner):
+        self.inner = inner
+    def find_spec(self, name, path=None, target=None):
+        return None if name.split(".")[0] in HIDDEN else self.inner.find_spec(name, path, target)
+    def __getattr__(self, attr):
+        return getattr(self.inner, attr)
+sys.meta_path[:] = [Hide(f) for f in sys.meta_path]
+"""
+
+
+def test_import_fingerprint_match_and_demo_work_without_opencv(tmp_path):
+    """A core install has no OpenCV (nor any extra): in a process where they cannot be imported,
+    ``import provenance`` works, a re-upload is fingerprinted and matched to its source in a new
+    index, and ``provenance demo`` runs to its reports."""
+    import subprocess
+
+    code = _HIDE_EXTRAS + f"""
+import json
+from datetime import datetime, timezone
+import provenance
+from provenance.cli import main
+media = {str(ROOT / "fixtures" / "media")!r}
+with provenance.FootageIndex({str(tmp_path / "ix.db")!r}, mode="c") as ix:
+    ix.add(media + "/convoy_d_pskov_samsung_android11.mp4", footage_id="d",
+           published_at=datetime(2022, 3, 1, tzinfo=timezone.utc))
+    ix.add(media + "/unrelated_city_kaliningrad_iphonexr.mov", footage_id="u",
+           published_at=datetime(2022, 3, 1, tzinfo=timezone.utc))
+    found = [m.footage_id for m in ix.search(media + "/reup_d_crop15.mp4")]
+rc = main(["demo", "--out", {str(tmp_path / "demo")!r}, "--quiet"])
+print(json.dumps({{"found": found, "rc": rc, "imported": sorted(HIDDEN & set(sys.modules))}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["imported"] == [] and result["rc"] == 0
+    assert result["found"][:1] == ["d"]
+    report = json.loads((tmp_path / "demo" / "demo_report.json").read_text(encoding="utf-8"))
+    assert report["matches"] and report["matches"][0]["score"] > 0.9

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 
 from ..errors import InvalidArgumentError, UnsupportedMediaError
@@ -18,6 +17,7 @@ from ..frames import (
     select_frames,
 )
 from ..media.decode import DEFAULT_MAX_SIDE
+from ..media.imageops import resize_area, rgb_to_grey
 from ..media.source import MediaFile, open_media
 from .phash import DEFAULT_HASHER, SMALL_FRAME_SIZE, Fingerprint, phash256_batch, prepare_phash_input, window_hashes
 
@@ -123,8 +123,9 @@ def _anisotropic(image: np.ndarray, axis: int) -> np.ndarray:
 
 def _small_frame(image: np.ndarray) -> np.ndarray:
     """Greyscale square resample of a frame (:attr:`Fingerprint.small_frames`)."""
-    grey = cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    return cv2.resize(grey, (SMALL_FRAME_SIZE, SMALL_FRAME_SIZE), interpolation=cv2.INTER_AREA)
+    # OpenCV's arithmetic in numpy (provenance.media.imageops): stored small frames stay valid
+    grey = rgb_to_grey(image) if image.ndim == 3 else image
+    return resize_area(grey, (SMALL_FRAME_SIZE, SMALL_FRAME_SIZE))
 
 
 def _fill_band(image: np.ndarray, side: str, band: float) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Decode video frames (and stills) to small RGB arrays through PyAV.
+"""Decode video frames to small RGB arrays through PyAV (stills through Pillow).
 
 This is the only module of the matching path that touches pixels on disk. It yields
 :class:`DecodedFrame` values; choosing which frames matter (``keyframes.py``) and hashing
@@ -16,9 +16,11 @@ Frames are
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +29,7 @@ import numpy as np
 
 from ..errors import CorruptMediaError, InvalidArgumentError, MediaTooLargeError, UnsupportedMediaError
 from . import _av
+from .imageops import resize_area
 from .source import MediaFile, MediaLimits, media_errors, open_media
 from .tools import require_av
 
@@ -42,6 +45,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# Pillow's plugin for each still format that media.source sniffs (no other plugin may read the bytes).
+_PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "bmp": "BMP", "webp": "WEBP", "tiff": "TIFF"}
 
 #: Longer side of decoded frames [px]; enough for border detection and 64x64 hashing.
 DEFAULT_MAX_SIDE = 320
@@ -135,7 +141,11 @@ def read_still(source: Source, *, max_side: int = DEFAULT_MAX_SIDE) -> DecodedFr
 
     The image's dimensions are read from its header first (JPEG SOF, PNG IHDR, GIF screen,
     BMP, WebP and TIFF headers) and checked against ``MediaLimits.max_pixels`` before any
-    pixel is decoded. EXIF orientation is applied (OpenCV's ``IMREAD_COLOR`` honours it).
+    pixel is decoded; Pillow's own reading of the header is checked again before it decodes.
+    Pillow decodes (the same pixels as OpenCV's ``imdecode`` for JPEG, PNG, GIF, BMP, WebP and
+    TIFF, measured in ``tests/media/test_imageops.py``); EXIF orientation is applied, 16-bit
+    samples keep their high byte, alpha is dropped. A truncated file is a
+    :class:`CorruptMediaError`, never a partly grey picture.
 
     Parameters
     ----------
@@ -157,8 +167,6 @@ def read_still(source: Source, *, max_side: int = DEFAULT_MAX_SIDE) -> DecodedFr
     if max_side < 16:
         raise InvalidArgumentError(f"max_side must be >= 16 px (got {max_side})")
     with open_media(source) as media, media_errors(media, "decode"):
-        import cv2
-
         p = media.path
         if media.still_format is None:
             raise UnsupportedMediaError(
@@ -176,16 +184,41 @@ def read_still(source: Source, *, max_side: int = DEFAULT_MAX_SIDE) -> DecodedFr
         if media.size > max(64 * 1024 * 1024, 4 * limit):
             raise MediaTooLargeError(f"image file {p.name!r} is {media.size} bytes, too large for a still",
                                      path=str(p))
-        data = np.frombuffer(media.read(0, media.size), dtype=np.uint8)
-        bgr = cv2.imdecode(data, cv2.IMREAD_COLOR)
-        if bgr is None or bgr.size == 0:
-            raise CorruptMediaError(f"cannot decode {media.still_format} image {p.name!r}", path=str(p))
-        h, w = bgr.shape[:2]
+        rgb = _decode_still(media.read(0, media.size), media.still_format, limit, p.name, str(p))
+        h, w = rgb.shape[:2]
         tw, th = _target_size(w, h, max_side)
         if (tw, th) != (w, h):
-            bgr = cv2.resize(bgr, (tw, th), interpolation=cv2.INTER_AREA)
-        rgb = np.ascontiguousarray(bgr[:, :, ::-1])
-        return DecodedFrame(0.0, rgb, True)
+            rgb = resize_area(rgb, (tw, th))
+        return DecodedFrame(0.0, np.ascontiguousarray(rgb), True)
+
+
+def _decode_still(data: bytes, fmt: str, limit: int, name: str, path: str) -> np.ndarray:
+    """RGB pixels (H, W, 3) of a still image's bytes, decoded by Pillow with only the plugin
+    of the sniffed format ``fmt``; ``limit`` [px] is checked on Pillow's reading of the header."""
+    from PIL import Image, ImageOps
+
+    with warnings.catch_warnings():
+        # the pixel budget was checked before; Pillow's global bomb warning adds nothing
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            with Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[fmt]]) as img:
+                if img.width * img.height > limit:
+                    raise MediaTooLargeError(f"image {name!r} is {img.width}x{img.height} px, above the budget "
+                                             f"of {limit} px (raise MediaLimits.max_pixels to decode it)", path=path)
+                img.seek(0)  # the first frame of an animation
+                img.load()  # a truncated file fails here (OSError), not with a grey tail
+                pic = ImageOps.exif_transpose(img)
+                if pic.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+                    # 16-bit grey: keep the high byte, as for 16-bit colour (Pillow's "L" would clip)
+                    grey = (np.clip(np.asarray(pic, dtype=np.int64), 0, 65535) >> 8).astype(np.uint8)
+                    return np.repeat(grey[:, :, None], 3, axis=2)
+                rgb = np.asarray(pic.convert("RGB"))
+        except Image.DecompressionBombError as exc:
+            raise MediaTooLargeError(f"image {name!r} is too large for Pillow to decode "
+                                     f"(PIL.Image.MAX_IMAGE_PIXELS)", path=path, stderr=str(exc)[:300]) from exc
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.size == 0:
+        raise CorruptMediaError(f"cannot decode {fmt} image {name!r}", path=path)
+    return rgb
 
 
 def _start_s(container: Any, stream: Any) -> float:

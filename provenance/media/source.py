@@ -498,7 +498,8 @@ def media_errors(media: MediaFile | str | os.PathLike[str], what: str = "read") 
     """Turn any foreign exception raised inside the block into the library's media error.
 
     PyAV's ``av.error.*`` (``InvalidDataError`` -> :class:`UnsupportedMediaError` when nothing
-    was read yet, else :class:`CorruptMediaError`), OpenCV's ``cv2.error``, ``MemoryError``
+    was read yet, else :class:`CorruptMediaError`), Pillow's ``DecompressionBombError`` and OpenCV's
+    ``cv2.error`` (:class:`MediaTooLargeError` for size limits), ``MemoryError``
     (:class:`MediaTooLargeError`), ``OSError`` and the ``TypeError``/``AttributeError``/
     ``ValueError`` of an API drift all carry the path. Library errors pass through unchanged.
     """
@@ -531,7 +532,9 @@ def translate_error(exc: BaseException, path: str, what: str = "read") -> MediaE
         if tname == "MemoryError":
             return MediaTooLargeError(f"FFmpeg ran out of memory to {what} {name!r}", path=path, stderr=detail)
         return CorruptMediaError(f"FFmpeg failed to {what} {name!r}", path=path, stderr=detail)
-    if mod.startswith("cv2"):
+    if mod.startswith("PIL") and type(exc).__name__ == "DecompressionBombError":
+        return MediaTooLargeError(f"image {name!r} is too large to decode", path=path, stderr=detail[:300])
+    if mod.startswith("cv2"):  # OpenCV serves only the optional OCR (extra "ocr"); matched by name, never imported
         text = str(exc)
         if "CV_IO_MAX_IMAGE_PIXELS" in text or "Insufficient memory" in text or "alloc" in text.lower():
             return MediaTooLargeError(f"image {name!r} is too large to decode", path=path, stderr=detail[:300])

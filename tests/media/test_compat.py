@@ -18,6 +18,7 @@ from provenance.errors import CorruptMediaError, MediaError, MediaTooLargeError,
 from provenance.media import MediaFile, _av
 from provenance.media.decode import iter_video_frames, video_layout
 from provenance.media.probe import probe
+from provenance.media.source import translate_error
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,17 +125,35 @@ def test_pyav_errors_become_media_errors(corpus, monkeypatch):
     assert info.value.path == str(clip)
 
 
-def test_opencv_errors_become_media_errors(corpus, monkeypatch):
-    import cv2
+def test_pillow_errors_become_media_errors(corpus, monkeypatch, tmp_path):
+    """Stills are decoded by Pillow: its decompression-bomb refusal is a MediaTooLargeError, a
+    truncated JPEG a CorruptMediaError (never a partly grey picture)."""
+    from PIL import Image
 
     jpg = corpus / "footage" / "dashcam_highway_solidWhiteRight_frame.jpg"
 
-    def imdecode(*a, **k):
-        raise cv2.error("OpenCV(5.0.0) loadsave.cpp: error: (-215:Assertion failed) pixels <= CV_IO_MAX_IMAGE_PIXELS")
+    def bomb(*a, **k):
+        raise Image.DecompressionBombError("Image size (300000000 pixels) exceeds limit of 178956970 pixels")
 
-    monkeypatch.setattr(cv2, "imdecode", imdecode)
-    with pytest.raises(MediaTooLargeError, match="too large"):
-        provenance.fingerprint(jpg)
+    with monkeypatch.context() as m:
+        m.setattr(Image, "open", bomb)
+        with pytest.raises(MediaTooLargeError, match="too large"):
+            provenance.fingerprint(jpg)
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(jpg.read_bytes()[: jpg.stat().st_size // 2])
+    with pytest.raises(CorruptMediaError) as info:
+        provenance.fingerprint(cut)
+    assert info.value.path == str(cut)
+
+
+def test_opencv_errors_are_mapped_by_name_without_importing_it():
+    """The optional OCR still uses OpenCV: its errors are recognised by module name, so the
+    mapping works (and imports nothing) when OpenCV is not installed."""
+    err = type("error", (Exception,), {"__module__": "cv2"})
+    out = translate_error(err("OpenCV(5.0.0) error: (-215:Assertion failed) pixels <= CV_IO_MAX_IMAGE_PIXELS"),
+                          "/x/big.png", "decode")
+    assert isinstance(out, MediaTooLargeError) and out.path == "/x/big.png"
+    assert isinstance(translate_error(err("bad"), "/x/a.png"), CorruptMediaError)
 
 
 def test_truncated_and_flipped_real_files_give_library_errors_only(corpus, tmp_path):
