@@ -269,6 +269,6 @@ def _progress(total: int, *, enabled: bool, desc: str = "analyze"):
     try:
         from tqdm.auto import tqdm
     except ImportError:
-        log.info("progress=True but tqdm is not installed (pip install 'provenance[progress]')")
+        log.info("progress=True but tqdm is not installed (pip install 'video-provenance[progress]')")
         return _NoBar()
     return tqdm(total=total, desc=desc)

@@ -23,7 +23,7 @@ __all__ = ["DetectedBox", "OcrEngine", "get_engine", "ocr_available"]
 
 log = logging.getLogger(__name__)
 
-_INSTALL = "on-screen text needs the 'ocr' extra: pip install 'provenance[ocr]' (rapidocr and onnxruntime)"
+_INSTALL = "on-screen text needs the 'ocr' extra: pip install 'video-provenance[ocr]' (rapidocr, onnxruntime, OpenCV)"
 
 
 def ocr_available() -> bool:

@@ -381,7 +381,7 @@ def read_onscreen_optional(path: Source, *, required: bool = False) -> OnScreenT
     """
     if not ocr_available():
         if required:
-            raise MissingExtraError("analyze(ocr=True) needs the 'ocr' extra: pip install 'provenance[ocr]'")
+            raise MissingExtraError("analyze(ocr=True) needs the 'ocr' extra: pip install 'video-provenance[ocr]'")
         return None
     try:
         return read_onscreen(path)
