@@ -16,6 +16,7 @@ from ..frames import (
     detect_borders,
     select_frames,
 )
+from ..frames.layout import MAX_REGIONS, REGION_KINDS, propose_regions, region_image
 from ..media.decode import DEFAULT_MAX_SIDE
 from ..media.imageops import resize_area, rgb_to_grey
 from ..media.source import MediaFile, open_media
@@ -27,6 +28,7 @@ __all__ = [
     "REFERENCE_CROPS",
     "REFERENCE_VARIANT_NAMES",
     "REFERENCE_VARIANT_TIME_STEP_S",
+    "REGION_VARIANT_NAMES",
     "VARIANT_NAMES",
     "VARIANT_TARGETS",
     "WINDOW_NAMES",
@@ -55,6 +57,12 @@ INDEX_FPS = 4.0
 #: exactly (:mod:`provenance.matching.cropfit`); ``mirror_window_00`` ...: the same windows of the
 #: mirrored frame (re-uploaders flip and crop together); ``nocrop``: the frame before border
 #: removal (only when borders were cut).
+#: Besides these, ``Fingerprint.variants`` may hold *region* variants, named in
+#: :data:`REGION_VARIANT_NAMES` (``region{i}_{kind}`` and ``region{i}_{kind}_mirror``): the i-th
+#: region :func:`provenance.frames.layout.propose_regions` found in the clip (an inset, a grid
+#: cell, one side of a split screen, a screen recording's picture, a filmed screen rectified),
+#: cut out with its own borders removed, and its mirror. They exist only for clips whose frames
+#: show such a layout (none for a plain clip).
 WINDOW_GRID = 3
 WINDOW_NAMES = tuple(f"window_{r}{c}" for r in range(WINDOW_GRID) for c in range(WINDOW_GRID))
 MIRROR_WINDOW_NAMES = tuple("mirror_" + name for name in WINDOW_NAMES)
@@ -90,8 +98,13 @@ REFERENCE_CROPS = {"zoom85": 0.85, "zoom70": 0.70}
 #: themselves). A variant built to frame one reference crop is only scored against it: every
 #: extra pairing is one more chance for a same-scene clip (a fixed camera at another time) to
 #: line up by accident. Variants not listed are compared with every row.
+#: Region variants (:data:`REGION_VARIANT_NAMES`) show the whole footage scaled down, perhaps
+#: trimmed by a few pixels: they are compared with the frames and the ``zoom85`` rows.
+REGION_VARIANT_NAMES = tuple(f"region{i}_{kind}{m}" for i in range(MAX_REGIONS) for kind in REGION_KINDS
+                             for m in ("", "_mirror"))
 VARIANT_TARGETS: dict[str, tuple[str, ...]] = {
     "rows87": ("zoom85",), "cols87": ("zoom85",),
+    **{name: ("", "zoom85") for name in REGION_VARIANT_NAMES},
     **{name: ("zoom70",) for name in WINDOW_NAMES + MIRROR_WINDOW_NAMES},
 }
 
@@ -149,6 +162,39 @@ def _halves(image: np.ndarray, name: str) -> np.ndarray:
             "top": image[: h // 2], "bottom": image[h // 2:]}[name]
 
 
+def _region_variants(frames: Sequence[np.ndarray], uncropped: Sequence[np.ndarray] | None,
+                     borders: Borders) -> dict[str, np.ndarray]:
+    """Hashes of each layout region of the clip (:data:`REGION_VARIANT_NAMES`), and of its mirror.
+
+    Regions are searched in the frames with their borders cut and (when borders were cut) in the
+    frames before: a cut through the layout (an inset's background taken for fill) loses its lines;
+    a region found in both is hashed once.
+    """
+    found = [(r, frames) for r in propose_regions(frames)]
+    if uncropped is not None:
+        seen = [(r.box[0] + borders.left, r.box[1] + borders.top, r.box[2] + borders.left, r.box[3] + borders.top)
+                for r, _ in found]
+        found += [(r, uncropped) for r in propose_regions(uncropped)
+                  if all(_overlap(r.box, box) <= 0.5 for box in seen)]
+    out: dict[str, np.ndarray] = {}
+    for i, (region, ims) in enumerate(found[:MAX_REGIONS]):
+        parts = [region_image(im, region) for im in ims]
+        pb = detect_borders(parts)
+        parts = [crop_frame(p, pb) if pb.any else p for p in parts]
+        name = f"region{i}_{region.kind}"
+        out[name] = _hash_images(parts)
+        out[name + "_mirror"] = _hash_images([p[:, ::-1] for p in parts])
+    return out
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
+    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union if union else 0.0
+
+
 def _hash_images(images: Sequence[np.ndarray]) -> np.ndarray:
     if not images:
         return np.zeros((0, 32), dtype=np.uint8)
@@ -174,7 +220,10 @@ def fingerprint_images(
     borders : Borders, optional
         Borders to cut before hashing (None: none).
     variants : bool
-        True: compute the query-side variants of :data:`VARIANT_NAMES`. False (reference
+        True: compute the query-side variants of :data:`VARIANT_NAMES`, plus the region
+        variants of :data:`REGION_VARIANT_NAMES` when the frames show a layout (insets, grids,
+        split screens, screen recordings, filmed screens; found once per clip by
+        :func:`provenance.frames.layout.propose_regions`, none for a plain clip). False (reference
         footage): compute the reference-side variants of :data:`REFERENCE_VARIANT_NAMES`.
     duration_s : float, optional
         Clip duration [s].
@@ -219,6 +268,7 @@ def fingerprint_images(
                 var[prefix + name] = np.ascontiguousarray(hashed[:, j])
         if b.any:
             var["nocrop"] = _hash_images(list(images))
+        var.update(_region_variants(cropped, list(images) if b.any else None, b))
     else:
         small = None
     return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s, small)

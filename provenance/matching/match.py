@@ -205,6 +205,11 @@ FULL_ROW_VARIANTS = ("original", "mirror", "nocrop")
 MATCH_THRESHOLD = 0.65
 
 
+#: How :meth:`Match.describe` says where a region variant found the footage.
+_REGION_WORDS = {"inset": "as an inset", "grid_cell": "as a grid cell", "split": "as one side of a split screen",
+                 "screen": "as the picture of a screen recording", "quad": "as a filmed screen"}
+
+
 @dataclass(frozen=True)
 class Match:
     """A stretch of a query that re-uses known footage.
@@ -224,7 +229,8 @@ class Match:
     variant : str
         Which query variant matched: ``"original"`` or one of
         :data:`provenance.hashing.fingerprinting.VARIANT_NAMES` (``"mirror"``, ``"crop80"``, a split-view
-        half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``) or
+        half, a caption-band fill, an anisotropic or off-centre window, ``"nocrop"``, a layout
+        region such as ``"region0_inset"`` or ``"region2_grid_cell_mirror"``) or
         ``"fitted_crop"`` / ``"fitted_crop_mirror"`` (a crop of the query, or of the mirrored
         query, fitted to this footage), with ``"+zoom85"`` or ``"+zoom70"``
         appended when the reference's centre-crop rows carried the match (the query crops the
@@ -269,8 +275,12 @@ class Match:
         if not self.time_resolved:
             return (f"the same fixed camera view as known footage {self.footage_id}; "
                     "which moment is not resolved")
+        where = ""
+        if self.variant.startswith("region"):  # region{i}_{kind}[_mirror][+zoom85], see REGION_VARIANT_NAMES
+            kind = self.variant.split("+")[0].split("_", 1)[-1].removesuffix("_mirror")
+            where = ", shown " + _REGION_WORDS.get(kind, "as a part of the picture") + " in this clip"
         return (f"seconds {self.query_start_s:.1f}-{self.query_end_s:.1f} of this clip re-use seconds "
-                f"{self.ref_start_s:.1f}-{self.ref_end_s:.1f} of known footage {self.footage_id}")
+                f"{self.ref_start_s:.1f}-{self.ref_end_s:.1f} of known footage {self.footage_id}{where}")
 
     def __repr__(self) -> str:
         return (f"Match({self.footage_id!r} score={self.score:.3f} query {self.query_start_s:.2f}-"
