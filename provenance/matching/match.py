@@ -37,8 +37,9 @@ Algorithm
    of the query fitted against their ``zoom70`` rows (:mod:`provenance.matching.cropfit`); when
    it beats "no crop" by :data:`FIT_MIN_GAIN_BITS`, every query frame is hashed with the
    fitted window and voted as the ``fitted_crop`` variant.
-7. **Fixed cameras.** For footage with near-identical query frames, the whole line is tested
-   against every other moment of the footage (:func:`_moment_check`, :data:`STATIC_MIN_NEAR`):
+7. **Fixed cameras.** For footage with near-identical query frames (in any query view compared with
+   the reference rows it frames, the fitted crop included: :data:`MOMENT_MAX_VIEWS`), the whole
+   line is tested against every other moment of the footage (:func:`_moment_check`, :data:`STATIC_MIN_NEAR`):
    a line that singles out the moment gives a time-resolved match, a static view whose moment
    nothing identifies gives a scene-only match (``Match.time_resolved`` False), and a regular
    match of such a view keeps only the evidence the line's moment contrast supports.
@@ -58,7 +59,12 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..hashing import Fingerprint, window_hashes
-from ..hashing.fingerprinting import REFERENCE_VARIANT_NAMES, VARIANT_TARGETS, split_reference_times
+from ..hashing.fingerprinting import (
+    REFERENCE_CROPS,
+    REFERENCE_VARIANT_NAMES,
+    VARIANT_TARGETS,
+    split_reference_times,
+)
 from ..hashing.phash import hamming
 from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
 from .cropfit import FIT_FRAMES, fit_crop
@@ -186,6 +192,18 @@ SCENE_NEAR_SHARE = 0.5
 MOMENT_MAX_ROWS = 20000
 #: Query frames compared per footage item (evenly spread over those that look like it).
 MOMENT_MAX_FRAMES = 240
+#: Which views of the query the moment test compares, and with which reference rows: a copy
+#: that covers part of the picture (a caption band, a ticker) or crops it is near-identical only
+#: in the view that undoes the edit (a caption fill against the frames, a crop's windows against
+#: the ``zoom70`` rows), so every query variant is a view, compared with the rows it is scored
+#: against (:data:`provenance.hashing.fingerprinting.VARIANT_TARGETS`; the frames and the
+#: centre crops for the others; never the ``full`` rows). The :data:`MOMENT_MAX_VIEWS` views
+#: with the most near-identical frames are tested.
+MOMENT_MAX_VIEWS = 3
+#: A scene-only match of a query that holds the fixed camera only in part (a sub-clip between
+#: other footage) counts its share among the frames that look like the footage (within
+#: :data:`MOMENT_LOOKS_BITS`), and needs at least this many near-identical frames.
+SCENE_MIN_NEAR = 4
 
 #: Query views compared with a reference's ``full`` rows (its frames before border removal,
 #: stored when borders were cut): the plain, mirrored and uncropped query frames. Index and query
@@ -530,13 +548,15 @@ def _score_variant(vname: str, cand: Candidates, tq_all: np.ndarray, *, still: b
 
 
 def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: str,
-                       near_times_s: np.ndarray) -> Match | None:
+                       near_times_s: np.ndarray, views: list[tuple[str, np.ndarray, int]] | None = None
+                       ) -> Match | None:
     """Fit a crop of the query against one footage item's ``zoom70`` rows, then vote with it.
 
     ``near_times_s``: reference times [s] where the footage had candidates; a long item is
     compared only around them (at most :data:`FIT_MAX_ROWS` rows). Crops of the query and of
     the mirrored query are both fitted (re-uploaders flip and crop together); the one that
-    gains more is voted.
+    gains more is voted. ``views``, when given, receives the fitted view for the moment test
+    (name, hashes, query frames near-identical to this footage's ``zoom70`` rows).
     """
     times, hashes = table.frames(footage_id)
     tr, k = split_reference_times(times)
@@ -560,6 +580,11 @@ def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: st
         return None  # "no crop" explains the frames about as well: nothing a fitted crop adds
     fitted = window_hashes(small, window[None])[:, 0]
     cand = _lookup(table, fitted)
+    if views is not None:
+        close = ((np.asarray(cand.distance) <= NEAR_IDENTICAL_DISTANCE)
+                 & (np.asarray(cand.footage_id, dtype=object) == footage_id)
+                 & (split_reference_times(cand.ref_time_s)[1] == _row_kind(FIT_TARGET)))
+        views.append((name, fitted, int(np.unique(np.asarray(cand.query_row)[close]).size)))
     ms = [m for m in _score_variant(name, cand, query.times_s, still=False, only_rows=(FIT_TARGET,), fitted=True)
           if m.footage_id == footage_id]
     return ms[0] if ms else None
@@ -569,6 +594,7 @@ def _fitted_crop_match(query: Fingerprint, table: CandidateTable, footage_id: st
 class _MomentCheck:
     variant: str
     near: int            # query frames with a near-identical reference frame
+    looks: int           # query frames within MOMENT_LOOKS_BITS of the footage
     static: float        # share of those whose nearest frame is not distinctive (margin < MARGIN_FULL)
     contrast: float      # 0..1, see STATIC_MIN_NEAR
     gap: float           # [bits per frame] best other line minus best line
@@ -603,32 +629,48 @@ def _line_distances(dr: np.ndarray, tq: np.ndarray, tr: np.ndarray, speed: float
                     MOMENT_OUTSIDE_BITS)
 
 
+def _moment_view_kinds(vname: str) -> tuple[int, ...]:
+    """Reference row kinds (:func:`_row_kind`) a query view is compared with in the moment test
+    (see :data:`MOMENT_MAX_VIEWS`)."""
+    if vname.startswith("fitted"):
+        return (_row_kind(FIT_TARGET),)
+    targets = VARIANT_TARGETS.get(vname)
+    if targets is not None:
+        return tuple(_row_kind(t) for t in targets)
+    return tuple(_row_kind(t) for t in ("", *REFERENCE_CROPS))
+
+
 def _moment_check(query: Fingerprint, table: CandidateTable, footage_id: str, speeds: tuple[float, ...],
-                  near_times_s: np.ndarray) -> _MomentCheck | None:
+                  near_times_s: np.ndarray,
+                  views: list[tuple[str, np.ndarray, int]] | None = None) -> _MomentCheck | None:
     """Test whether the query's moments are identified in one footage item (fixed cameras).
 
-    The query frames (as they are, and mirrored) are compared with every frame row of the
-    footage; returns None when fewer than :data:`STATIC_MIN_NEAR` of them are near-identical.
-    See :data:`STATIC_MIN_NEAR` for the test.
+    ``views``: (name, hashes, reference row kind) of the query views to test (default: the frames
+    as they are and mirrored, against the reference frames); the one with the most near-identical
+    frames decides. Returns None when fewer than :data:`STATIC_MIN_NEAR` frames of every view are
+    near-identical. See :data:`STATIC_MIN_NEAR` for the test.
     """
+    if views is None:
+        views = [(v, np.asarray(h), 0) for v, h in (("original", query.hashes),
+                                                    ("mirror", query.variants.get("mirror"))) if h is not None]
     times, hashes = table.frames(footage_id)
     tr_all, k = split_reference_times(times)
-    sel = k == 0
-    if sel.sum() > MOMENT_MAX_ROWS and near_times_s.size:
-        near = np.sort(near_times_s)
-        pos = np.searchsorted(near, tr_all)
-        left, right = near[np.clip(pos - 1, 0, near.size - 1)], near[np.clip(pos, 0, near.size - 1)]
-        sel &= np.minimum(np.abs(tr_all - left), np.abs(tr_all - right)) <= 60.0
-    idx = np.flatnonzero(sel)[:MOMENT_MAX_ROWS]
-    if idx.size == 0:
-        return None
-    order = idx[np.argsort(tr_all[idx], kind="stable")]
-    tr, rh = tr_all[order], hashes[order]
     tq = query.times_s
     best: _MomentCheck | None = None
-    for vname in ("original", "mirror"):
-        qh = query.hashes if vname == "original" else query.variants.get("mirror")
-        if qh is None:
+    rows_of: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for vname, qh, kind in views:
+        if kind not in rows_of:
+            sel = k == kind
+            if sel.sum() > MOMENT_MAX_ROWS and near_times_s.size:
+                near = np.sort(near_times_s)
+                pos = np.searchsorted(near, tr_all)
+                left, right = near[np.clip(pos - 1, 0, near.size - 1)], near[np.clip(pos, 0, near.size - 1)]
+                sel &= np.minimum(np.abs(tr_all - left), np.abs(tr_all - right)) <= 60.0
+            idx = np.flatnonzero(sel)[:MOMENT_MAX_ROWS]
+            order = idx[np.argsort(tr_all[idx], kind="stable")]
+            rows_of[kind] = (tr_all[order], hashes[order])
+        tr, rh = rows_of[kind]
+        if tr.size == 0:
             continue
         d = _distance_matrix(np.asarray(qh), rh)
         dmin = d.min(axis=1)
@@ -641,6 +683,7 @@ def _moment_check(query: Fingerprint, table: CandidateTable, footage_id: str, sp
         d_else = np.where(far, d[near_rows], MAX_FRAME_DISTANCE + 1).min(axis=1)
         static = float(np.mean(d_else - dmin[near_rows] < MARGIN_FULL))
         rows = np.flatnonzero(dmin <= MOMENT_LOOKS_BITS)
+        looks = int(rows.size)
         if rows.size > MOMENT_MAX_FRAMES:  # evenly spread frames say as much, at a bounded cost
             rows = rows[np.linspace(0, rows.size - 1, MOMENT_MAX_FRAMES).round().astype(int)]
         dr = d[rows].astype(np.float64)
@@ -666,7 +709,9 @@ def _moment_check(query: Fingerprint, table: CandidateTable, footage_id: str, sp
                 top = (contrast, float(cost[b]), speed, float(offsets[b]), d_best, gap, ratio)
         if top is None:
             continue
-        chk = _MomentCheck(vname, int(near_rows.size), static, top[0], top[5], top[6], top[2], top[3], rows, top[4])
+        name = vname if kind == 0 else f"{vname}+{REFERENCE_VARIANT_NAMES[kind - 1]}"
+        chk = _MomentCheck(name, int(near_rows.size), looks, static, top[0], top[5], top[6], top[2], top[3], rows,
+                           top[4])
         if best is None or (chk.near, chk.contrast) > (best.near, best.contrast):
             best = chk
     return best
@@ -688,7 +733,8 @@ def _moment_match(footage_id: str, chk: _MomentCheck, tq_all: np.ndarray, n_quer
 
     if chk.contrast > 0:
         return match(float(_weights(chk.d_line[on]).sum()) * chk.contrast, True)
-    if chk.near >= SCENE_NEAR_SHARE * n_query and chk.static >= 0.5:
+    if chk.near >= min(SCENE_NEAR_SHARE * n_query, max(SCENE_MIN_NEAR, SCENE_NEAR_SHARE * chk.looks)) \
+            and chk.static >= 0.5:
         return match(NEAR_IDENTICAL_WEIGHT * chk.near * chk.static, False)
     return None
 
@@ -740,7 +786,9 @@ def match_fingerprint(
     variants += [(k, np.asarray(v)) for k, v in query.variants.items()]
     best: dict[str, Match] = {}
     seen: dict[str, list[np.ndarray]] = {}  # footage -> reference times of its candidates
-    near_count: dict[str, int] = {}  # footage -> query frames with a near-identical candidate
+    near_count: dict[str, int] = {}  # footage -> query frames with a near-identical candidate (best view)
+    near_views: dict[str, dict[tuple[str, int], int]] = {}  # footage -> (view, row kind) -> such frames
+    fitted_views: dict[str, tuple[str, np.ndarray]] = {}  # footage -> its fitted crop (name, hashes)
     # large tables: one seed stage for all hash sets (CandidateTable.query_seeded_many), else one lookup each
     looked_up = (table.query_seeded_many([h for _, h in variants], seed_radius=DEFAULT_SEED_RADIUS,
                                          max_distance=MAX_FRAME_DISTANCE, max_per_query=MAX_PER_QUERY)
@@ -750,13 +798,17 @@ def match_fingerprint(
             continue
         for fid, tr in _reference_times(cand).items():
             seen.setdefault(fid, []).append(tr)
-        if vname in ("original", "mirror"):
-            ids = np.asarray(cand.footage_id, dtype=object)
-            close = ((np.asarray(cand.distance) <= NEAR_IDENTICAL_DISTANCE)
-                     & (split_reference_times(cand.ref_time_s)[1] == 0))
-            for fid in np.unique(ids[close]):
-                n_rows = np.unique(np.asarray(cand.query_row)[close & (ids == fid)]).size
-                near_count[str(fid)] = max(near_count.get(str(fid), 0), int(n_rows))
+        # near-identical frames per view and row kind: where the moment test may look (MOMENT_MAX_VIEWS)
+        ids = np.asarray(cand.footage_id, dtype=object)
+        near_d = np.asarray(cand.distance) <= NEAR_IDENTICAL_DISTANCE
+        if near_d.any():
+            kinds = split_reference_times(cand.ref_time_s)[1]
+            for kind in _moment_view_kinds(vname):
+                close = near_d & (kinds == kind)
+                for fid in np.unique(ids[close]):
+                    n_rows = int(np.unique(np.asarray(cand.query_row)[close & (ids == fid)]).size)
+                    near_views.setdefault(str(fid), {})[(vname, kind)] = n_rows
+                    near_count[str(fid)] = max(near_count.get(str(fid), 0), n_rows)
         for m in _score_variant(vname, cand, query.times_s, still=len(query) == 1):
             prev = best.get(m.footage_id)
             if prev is None or m.score > prev.score:
@@ -766,7 +818,12 @@ def match_fingerprint(
         ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0),
                                              -sum(len(t) for t in seen[f]), f))
         for fid in [f for f in ranked if f not in best or best[f].score < FIT_BELOW_SCORE][:FIT_MAX_ITEMS]:
-            fm = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]))
+            fv: list[tuple[str, np.ndarray, int]] = []
+            fm = _fitted_crop_match(query, table, fid, np.concatenate(seen[fid]), fv)
+            for name, fitted, n_near in fv:  # the fitted crop is one more view for the moment test
+                fitted_views[fid] = (name, fitted)
+                near_views.setdefault(fid, {})[(name, _row_kind(FIT_TARGET))] = n_near
+                near_count[fid] = max(near_count.get(fid, 0), n_near)
             if fm is not None and (fid not in best or fm.score > best[fid].score):
                 best[fid] = fm
     if len(query) > 1:
@@ -776,7 +833,12 @@ def match_fingerprint(
                 :FIT_MAX_ITEMS]:
             prev = best.get(fid)
             speeds = (1.0,) if prev is None or prev.speed == 1.0 else (1.0, prev.speed)
-            chk = _moment_check(query, table, fid, speeds, np.concatenate(seen[fid]))
+            hashes = dict(variants)
+            if fid in fitted_views:
+                hashes[fitted_views[fid][0]] = fitted_views[fid][1]
+            views = [(v, hashes[v], kind) for (v, kind), n in sorted(near_views[fid].items(), key=lambda x: -x[1])
+                     if n >= STATIC_MIN_NEAR][:MOMENT_MAX_VIEWS]
+            chk = _moment_check(query, table, fid, speeds, np.concatenate(seen[fid]), views)
             if chk is None:
                 continue
             mm = _moment_match(fid, chk, query.times_s, len(query))
