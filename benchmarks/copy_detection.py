@@ -2,17 +2,44 @@
 
 Run from the repository root::
 
-    python benchmarks/copy_detection.py            # full run (~20 min on 2 cores the first
-                                                   # time, ~4 min once peer hashes are cached)
-    python benchmarks/copy_detection.py --quick    # a subset (a few minutes)
-    python benchmarks/copy_detection.py --calibrate  # also print the threshold the calibration split implies
+    python benchmarks/copy_detection.py --calibrate --workers 1 --peers-python /tmp/venv-peers/bin/python
+        # the full protocol in one command: every family, both halves, peers, padded index (10k, 1M
+        # rows), corpus ground truth, still frames, speed test (~2 h on 2 shared cores the first
+        # time; transformed clips and peer hashes are cached in benchmarks/.cache afterwards)
+    python benchmarks/copy_detection.py --families pip,grid2x2,phonescreen   # only some families
+        # (their positives and negatives; minutes), scored at the code's MATCH_THRESHOLD
+    python benchmarks/copy_detection.py --half reporting   # query only the reporting half's sources
+    python benchmarks/copy_detection.py --pad-10m          # also the 10M-row padded index (slow)
+    python benchmarks/copy_detection.py --pad-sizes ""     # no padded-index table
+    python benchmarks/copy_detection.py --quick            # a subset (a few minutes)
 
-Threshold calibration: the negative sources are split in two disjoint halves
-(:func:`calibration_split`). The *calibration* half only serves to set the single global
-threshold (:func:`calibrated_threshold`: the highest score any of its transformed clips
-reached, times ``CALIBRATION_MARGIN``); the *test* half gives the false-positive rate reported
-in the table (``FPR`` column), so the FPR is measured on distractors the threshold never saw.
-The all-negatives FPR is printed as well.
+Protocol (issue 13 item 5). Every source, reference or negative, is assigned to a *tuning* or a
+*reporting* half by a hash of its name (:func:`source_half`; a later stretch of an indexed clip
+goes with that clip, stretches of one unindexed file together: :func:`source_group`), fixed
+before any tuning. The main table is the reporting half: recall per family, FPR on the
+reporting-half negatives, median reference-offset error of the hits and the share within 0.5 s,
+time per query, and vPDQ and videohash side by side on the same files. The tuning half is
+printed after it, labelled in-sample. The padded-index table matches the same reporting-half
+positives against the index padded to 10k and 1M rows (10M with ``--pad-10m``) with
+``index_scale.padded_table`` (synthetic clips drifting from real unindexed frames).
+
+Threshold calibration: the single global threshold (:func:`calibrated_threshold`: the highest
+score any tuning-half negative reached, times ``CALIBRATION_MARGIN``) is set on the tuning
+half's negatives only (:func:`calibration_split`); the reporting half's FPR is measured on
+distractors the threshold never saw. ``--families`` and ``--fixed-only`` runs have too few
+negatives to calibrate on and use the code's ``MATCH_THRESHOLD`` (set from a full run).
+
+Families (:data:`TRANSFORMS`, two strengths each, 23 families): reencode, downscale, framerate
+(15 and 50 fps), crop, pad, reframe916, mirror, logo (small corner watermark, large
+translucent), caption, colour (grayscale, eq), blurnoise, trim, subclip, speed, screenrec,
+combo; rotation (3 deg zoomed to hide the corners, 5 deg with black corners), heavyblur
+(gblur sigma 6, boxblur), pip (the footage fitted into 1/3 and 1/2 of the width in a corner of
+another real clip), grid2x2 and grid3x3 (the footage in one cell, the other cells other real
+clips, without and with white gaps), split (side by side, stacked), phonescreen (a phone filming
+a monitor: bezel on a dim wall, perspective-warped, a drifting moire pattern, blur, noise and
+an exposure change; mild and oblique). Insets, grids and split screens use unindexed clips
+of the query source's own half as fillers (:data:`FILLERS`, :func:`fillers_for`), so a filler
+never makes a positive and a grid of unindexed clips is a negative.
 
 References are the distinct source clips of ``../shared/corpus/footage`` at full length
 (normalised to at most 640 px; the fixed cameras' references end where their later,
@@ -39,7 +66,8 @@ copies of a 10 s stretch inside the reference under every transform; negatives: 
 of the same cameras under every transform. Their sources are split into a tuning and a reporting
 half by a hash of the name (:func:`source_half`), and the reporting half is printed. A
 *scene-only* match (``Match.time_resolved`` False: the same fixed camera view, moment unresolved)
-of a same-camera negative is not a false positive; a time-resolved one is.
+of a same-camera negative is not a false positive; a time-resolved one is. The main tables leave
+the four extra cameras out (their positives copy a 10 s stretch); the corpus's five are in both.
 
 Both are compared on the same queries (videohash, ~2 s per clip, runs on every positive and a
 fixed one-in-``--videohash-neg-every`` sample of the negatives to keep the run short).
@@ -173,12 +201,46 @@ def camera_of(neg_name: str) -> str | None:
     return None
 
 
+def source_group(name: str) -> str:
+    """The name the source split hashes: a later stretch of an indexed clip (a same-scene hard
+    negative) goes with that reference, stretches of one unindexed file go with its first."""
+    cam = camera_of(name)
+    if cam:
+        return cam
+    spec = {n: sp for n, sp, _ in NEGS + FIXED_NEGS}.get(name)
+    if spec is None:
+        return name
+    ref = next((n for n, sp, _ in REFS + FIXED_REFS if sp == spec), None)
+    return ref or next(n for n, sp, _ in NEGS + FIXED_NEGS if sp == spec)
+
+
 def source_half(name: str) -> str:
-    """``"tuning"`` or ``"reporting"``, fixed by a hash of the source's name (a fixed camera's
-    negatives go with their camera)."""
+    """``"tuning"`` or ``"reporting"``, fixed by a hash of the source's group name (:func:`source_group`).
+
+    Every source, reference or negative, falls in one half, chosen before any tuning: thresholds and
+    parameters are chosen on the tuning half; the reporting half's figures are the ones reported."""
     import hashlib
 
-    return "reporting" if hashlib.sha256((camera_of(name) or name).encode()).digest()[0] % 2 == 0 else "tuning"
+    return "reporting" if hashlib.sha256(source_group(name).encode()).digest()[0] % 2 == 0 else "tuning"
+
+
+#: Unindexed real clips that insets, grids and split screens put around the footage (never a
+#: positive: none is indexed, none is a later stretch of an indexed clip). A query only uses
+#: fillers of its own source's half (:func:`fillers_for`).
+FILLERS = ("meta_karma", "road_roadside1", "still_nikon", "doorknob", "meta_canon", "still_sony", "still_afp",
+           "still_train", "still_iphone13", "still_iphone6", "still_nokia", "road_roadside2", "meta_gopromax",
+           "meta_flashmob", "still_nexus", "meta_iphone6", "meta_livephoto", "road_dashcam_test", "syn_cellauto")
+
+
+def fillers_for(name: str, k: int = 8) -> list[str]:
+    """``k`` filler clips (cycled when the half has fewer) for a query of source ``name``: its own
+    half's fillers other than itself, in an order rotated by a hash of the name."""
+    import hashlib
+
+    pool = [f for f in FILLERS if source_half(f) == source_half(name) and f != name]
+    r = hashlib.sha256(name.encode()).digest()[1] % len(pool)
+    pool = pool[r:] + pool[:r]
+    return [pool[i % len(pool)] for i in range(k)]
 
 # Transform families, two strengths each: (family, name, kind, argument).
 # kind "vf": a plain filter chain; others are handled in _transform_cmd.
@@ -205,6 +267,17 @@ def _reframe(zoom: float) -> str:
     return (f"split[a][b];[a]scale=360:640:force_original_aspect_ratio=increase,crop=360:640,"
             f"boxblur=20[bg];[b]scale=trunc({360 * zoom}/2)*2:-2,crop=min(iw\\,360):min(ih\\,640)[fg];"
             f"[bg][fg]overlay=(W-w)/2:(H-h)/2")
+
+
+def _rotate(deg: float, *, zoom: bool) -> str:
+    """Rotate by ``deg``; ``zoom``: scale up just enough to hide the black corners (any aspect up to 16:9)."""
+    rot = f"rotate={deg}*PI/180:fillcolor=black"
+    if not zoom:
+        return rot
+    import math
+
+    k = math.cos(math.radians(deg)) + 16 / 9 * math.sin(math.radians(deg)) + 0.005
+    return f"{rot},scale=trunc(iw*{k:.4f}/2)*2:-2,crop=trunc(iw/{k:.4f}/2)*2:trunc(ih/{k:.4f}/2)*2"
 
 
 TRANSFORMS: list[tuple[str, str, str, str]] = [
@@ -240,7 +313,25 @@ TRANSFORMS: list[tuple[str, str, str, str]] = [
     ("screenrec", "50pct", "vf", _screen(0.5)),
     ("combo", "crop10_mirror_crf32", "vf+enc", "crop=trunc(iw*0.9/2)*2:trunc(ih*0.9/2)*2,hflip|-c:v libx264 -crf 32"),
     ("combo", "reframe_caption", "fc", _reframe(1.0) + "," + _CAPTION),
+    # issue 13 item 5: small rotations, heavy blur, insets, layouts and phones filming a screen
+    ("rotation", "rot3_zoom", "vf", _rotate(3.0, zoom=True)),
+    ("rotation", "rot5_black", "vf", _rotate(5.0, zoom=False)),
+    ("heavyblur", "gblur6", "vf", "gblur=sigma=6"),
+    ("heavyblur", "boxblur", "vf", "boxblur=luma_radius=6:luma_power=2:chroma_radius=6:chroma_power=2"),
+    ("pip", "third_br", "pip", "0.3333:br"),
+    ("pip", "half_tl", "pip", "0.5:tl"),
+    ("grid2x2", "cell1", "grid", "2:1:0"),
+    ("grid2x2", "cell2_gaps", "grid", "2:2:8"),
+    ("grid3x3", "centre", "grid", "3:4:0"),
+    ("grid3x3", "corner_gaps", "grid", "3:8:4"),
+    ("split", "side_left", "split", "h:0"),
+    ("split", "stacked_bottom", "split", "v:1"),
+    ("phonescreen", "mild", "phone", "1"),
+    ("phonescreen", "oblique", "phone", "2"),
 ]
+FAMILIES = tuple(dict.fromkeys(t[0] for t in TRANSFORMS))
+#: Kinds of :func:`make_query` that compose the footage with other (filler) clips.
+LAYOUT_KINDS = ("pip", "grid", "split")
 
 
 #: Calibrated threshold = highest calibration-split negative score times this margin.
@@ -248,16 +339,11 @@ CALIBRATION_MARGIN = 1.25
 
 
 def calibration_split(neg_names: list[str]) -> tuple[set[str], set[str]]:
-    """(calibration, test) halves of the negative sources: alternate items of :data:`NEGS`, so
-    both halves hold same-scene hard negatives, road scenes, phone clips, stills and synthetics;
-    sources added later (:data:`FIXED_NEGS`) go by :func:`source_half` (tuning = calibration)."""
-    extra = {n for n, *_ in FIXED_NEGS}
-    base = [n for n in neg_names if n not in extra]
-    cal, test = set(base[0::2]), set(base[1::2])
-    for n in neg_names:
-        if n in extra:
-            (cal if source_half(n) == "tuning" else test).add(n)
-    return cal, test
+    """(calibration, test) halves of the negative sources: the tuning and the reporting half of
+    :func:`source_half` (both hold same-scene hard negatives, road scenes, phone clips, stills and
+    synthetics)."""
+    cal = {n for n in neg_names if source_half(n) == "tuning"}
+    return cal, set(neg_names) - cal
 
 
 def calibrated_threshold(calibration_scores: list[float]) -> float:
@@ -328,12 +414,95 @@ def _duration(path: Path) -> float:
         return c.duration / 1e6 if c.duration else REF_LEN_S
 
 
-def make_query(src: Path, filler: Path, kind: str, arg: str, out: Path) -> tuple[float, float]:
-    """Write the transformed clip; return the truth (speed, offset): t_ref = speed*t_q + offset."""
+def _fit_cell(label: str, w: int, h: int, gap: int = 0, gap_colour: str = "white") -> str:
+    """Filter: input ``label`` at 25 fps fitted (aspect kept, black bars) into a ``w`` x ``h`` cell
+    with a ``gap`` px border."""
+    iw, ih = w - 2 * gap, h - 2 * gap
+    chain = (f"[{label}]fps=25,scale={iw}:{ih}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+             f"pad={iw}:{ih}:(ow-iw)/2:(oh-ih)/2:black")
+    if gap:
+        chain += f",pad={w}:{h}:{gap}:{gap}:color={gap_colour}"
+    return chain + ",setsar=1"
+
+
+def layout_filter(kind: str, arg: str, n_fillers: int) -> str:
+    """``filter_complex`` of a layout query: input 0 is the footage, inputs 1.. are filler clips.
+
+    pip ``frac:corner``: the footage fitted into ``frac`` of the width (and at most 94% of the
+    height) in a corner (``tl``, ``tr``, ``bl``, ``br``) over a 640x360 filler; grid ``n:cell:gap``:
+    an n x n grid on a 640x360 canvas, the footage in cell ``cell`` (row-major), ``gap`` px white
+    borders; split ``h|v:pos``: side by side (``h``, 1280x360) or stacked (``v``, 640x720), the
+    footage at position ``pos``.
+    """
+    if kind == "pip":
+        frac_s, corner = arg.split(":")
+        w, h = 2 * int(640 * float(frac_s) / 2), 2 * int(360 * 0.94 / 2)
+        m = 14
+        x = f"W-w-{m}" if corner[1] == "r" else str(m)
+        y = f"H-h-{m}" if corner[0] == "b" else str(m)
+        return ("[1:v]fps=25,scale=640:360:force_original_aspect_ratio=increase,crop=640:360,setsar=1[bg];"
+                f"[0:v]fps=25,scale={w}:{h}:force_original_aspect_ratio=decrease:force_divisible_by=2,setsar=1[fg];"
+                f"[bg][fg]overlay=x={x}:y={y}:shortest=1")
+    if kind == "grid":
+        n, cell, gap = (int(v) for v in arg.split(":"))
+        cw, ch = 2 * (640 // n // 2), 2 * (360 // n // 2)
+        cells, fill = [], 1
+        for i in range(n * n):
+            if i == cell:
+                cells.append(_fit_cell("0:v", cw, ch, gap) + f"[c{i}]")
+            else:
+                cells.append(_fit_cell(f"{1 + (fill - 1) % n_fillers}:v", cw, ch, gap) + f"[c{i}]")
+                fill += 1
+        layout = "|".join(f"{(i % n) * cw}_{(i // n) * ch}" for i in range(n * n))
+        return ";".join(cells) + ";" + "".join(f"[c{i}]" for i in range(n * n)) + (
+            f"xstack=inputs={n * n}:layout={layout}:shortest=1")
+    if kind == "split":
+        axis, pos = arg.split(":")
+        a, b = (_fit_cell("0:v", 640, 360) + "[a]", _fit_cell("1:v", 640, 360) + "[b]")
+        order = "[a][b]" if pos == "0" else "[b][a]"
+        return f"{a};{b};{order}{'hstack' if axis == 'h' else 'vstack'}=inputs=2:shortest=1"
+    raise ValueError(kind)
+
+
+def phone_filter(strength: int) -> str:
+    """``filter_complex`` of a phone filming a monitor: the footage in a dark bezel on a dim wall,
+    perspective-warped into a quadrilateral, a drifting moire pattern (multiplied into the luma),
+    slight blur, sensor noise and an exposure change. ``strength`` 1: mild keystone, the screen
+    75% of the width; 2: oblique, 62% of the width, stronger moire, blur and brightness shift."""
+    sw, sh, amp, blur, noise, eq = ((480, 270, 18, 1.0, 10, "brightness=-0.04:contrast=0.9") if strength == 1 else
+                                    (400, 224, 28, 1.6, 14, "brightness=0.06:contrast=0.8:gamma=1.15"))
+    # destination corners (top-left, top-right, bottom-left, bottom-right) of the 640x400 canvas
+    q = ((24, 36, 626, 8, 40, 380, 600, 360) if strength == 1 else (70, 20, 600, 70, 20, 396, 560, 330))
+    corners = ":".join(f"x{i}={q[2 * i]}:y{i}={q[2 * i + 1]}" for i in range(4))
+    pattern = (f"color=c=white:s=680x400:r=25:d=1,format=gray,"
+               f"geq=lum='{255 - amp}+{amp}*sin(0.21*X+0.07*Y+0.00012*X*X)',loop=loop=-1:size=1,"
+               f"crop=640:400:x='mod(t*9\\,30)':y=0,format=yuv420p[p]")
+    return (f"[0:v]fps=25,scale={sw}:{sh}:force_original_aspect_ratio=decrease:force_divisible_by=2,"
+            f"pad={sw}:{sh}:(ow-iw)/2:(oh-ih)/2:black,pad=iw+20:ih+20:10:10:color=0x0c0c0c,"
+            f"pad=640:400:(ow-iw)/2:(oh-ih)/2:color=0x2a2622,"
+            f"perspective={corners}:sense=destination:interpolation=linear,format=yuv420p[s];{pattern};"
+            f"[s][p]blend=c0_mode=multiply:c1_mode=normal:c2_mode=normal:shortest=1,"
+            f"gblur=sigma={blur},noise=alls={noise}:allf=t,eq={eq}")
+
+
+def make_query(src: Path, filler: Path | list[Path], kind: str, arg: str, out: Path) -> tuple[float, float]:
+    """Write the transformed clip; return the truth (speed, offset): t_ref = speed*t_q + offset.
+
+    ``filler``: the clip(s) of unindexed footage that sub-clips, insets and layouts put around
+    the footage (looped when shorter; the output lasts as long as ``src``)."""
     ff = _ffmpeg()
+    fillers = [filler] if isinstance(filler, Path) else list(filler)
+    filler = fillers[0]
     truth = (1.0, 0.0)
     base = [ff, "-y", "-v", "error"]
-    if kind == "vf":
+    if kind in LAYOUT_KINDS:
+        n_in = {"pip": 1, "split": 1}.get(kind, len(fillers))
+        ins = [a for f in fillers[:n_in] for a in ("-stream_loop", "-1", "-i", str(f))]
+        cmd = base + ["-i", str(src), *ins, "-filter_complex", layout_filter(kind, arg, n_in) + "," + _EVEN,
+                      "-t", f"{_duration(src):.3f}", *_X264, str(out)]
+    elif kind == "phone":
+        cmd = base + ["-i", str(src), "-filter_complex", phone_filter(int(arg)) + "," + _EVEN, *_X264, str(out)]
+    elif kind == "vf":
         cmd = base + ["-i", str(src), "-vf", arg + "," + _EVEN, *_X264, str(out)]
     elif kind == "enc":
         cmd = base + ["-i", str(src), "-vf", _EVEN, *arg.split(), "-pix_fmt", "yuv420p", "-an", str(out)]
@@ -382,7 +551,7 @@ def make_query(src: Path, filler: Path, kind: str, arg: str, out: Path) -> tuple
 def _make_query_job(job: tuple) -> tuple[str, float, float] | None:
     src, filler, kind, arg, out = job
     try:
-        s, o = make_query(Path(src), Path(filler), kind, arg, Path(out))
+        s, o = make_query(Path(src), [Path(f) for f in filler], kind, arg, Path(out))
         return out, s, o
     except Exception as exc:  # noqa: BLE001 - benchmark keeps going, reports the failure
         print(f"  ! could not make {Path(out).name}: {exc}", file=sys.stderr)
@@ -624,6 +793,55 @@ def print_speed(sp: dict) -> None:
         print(f"  vPDQ: n/a ({sp.get('vpdq_why')})")
 
 
+def padded_index_table(ref_rows: dict[str, tuple[np.ndarray, np.ndarray]], src_dir: Path, positives: list[Query],
+                       fps: dict, fams: list[str], sizes: list[int], thr: float) -> None:
+    """Recall per family of ``positives`` with the index padded to each of ``sizes`` rows.
+
+    Padding reuses ``index_scale``'s machinery (:func:`index_scale.padded_table`): synthetic clips
+    drifting from real frames of unindexed sources, so the padded rows have real hash statistics.
+    A hit is the true footage at ``thr``; "pad top" counts positives whose best match is padding.
+    """
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import index_scale
+
+    pool = index_scale.padding_pool(src_dir)
+    n_real = sum(len(t) for t, _ in ref_rows.values())
+    cols: list[tuple[int, dict[str, list[int]], int, float]] = []
+    for size in [n_real, *sizes]:
+        t0 = time.perf_counter()
+        tab = index_scale.padded_table(ref_rows, size, pool)
+        built = time.perf_counter() - t0
+        found = {f: [0, 0] for f in fams}
+        pad_top, spent = 0, []
+        for q in positives:
+            fp = fps.get(q.path)
+            c0 = time.perf_counter()
+            ms = [] if fp is None else [m for m in match_fingerprint(fp, tab, threshold=0.0) if m.score >= thr]
+            spent.append(time.perf_counter() - c0)
+            found[q.family][1] += 1
+            found[q.family][0] += any(m.footage_id == q.source for m in ms)
+            pad_top += bool(ms) and ms[0].footage_id.startswith("pad")
+        cols.append((len(tab), found, pad_top, float(np.median(spent)) if spent else float("nan")))
+        print(f"      padded index {len(tab):,} rows: built in {built:.0f} s, {len(positives)} positives matched "
+              f"in {sum(spent):.0f} s", flush=True)
+        del tab
+    print(f"\npadded index (reporting-half positives at threshold {thr:.2f}; padding: synthetic clips drifting "
+          f"from real unindexed frames, index_scale.padded_table; the first column is the unpadded index)")
+    hdr = ["family", "pos", *[f"{n:,} rows" for n, *_ in cols]]
+    w = [12, 5, *[14] * len(cols)]
+    print(" ".join(h.ljust(x) for h, x in zip(hdr, w)))
+    for fam in fams + ["POOLED"]:
+        cells = []
+        for _, found, _, _ in cols:
+            a = sum(v[0] for f, v in found.items() if fam in ("POOLED", f))
+            b = sum(v[1] for f, v in found.items() if fam in ("POOLED", f))
+            cells.append(f"{a / b:.3f} ({a}/{b})" if b else "n/a")
+        n_pos = sum(v[1] for f, v in cols[0][1].items() if fam in ("POOLED", f))
+        print(" ".join(str(c).ljust(x) for c, x in zip([fam, n_pos, *cells], w)))
+    print(" ".join(str(c).ljust(x) for c, x in zip(["pad top", "", *[c[2] for c in cols]], w)))
+    print(" ".join(str(c).ljust(x) for c, x in zip(["match s p50", "", *[f"{c[3]:.3f}" for c in cols]], w)))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="4 references, 10 negatives, no speed test")
@@ -638,7 +856,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="run videohash on every k-th negative (all positives)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--top-negatives", type=int, default=8, help="print this many highest-scoring negatives")
+    ap.add_argument("--families", type=lambda v: [f.strip() for f in v.split(",") if f.strip()], default=None,
+                    help=f"comma-separated families to run (positives and negatives); default all: {','.join(FAMILIES)}")
+    ap.add_argument("--pad-sizes", type=lambda v: [int(float(x)) for x in v.split(",") if x], default=[10_000, 1_000_000],
+                    help="index sizes [rows] of the padded-index table (comma-separated; empty: no such table)")
+    ap.add_argument("--half", choices=("both", "reporting", "tuning"), default="both",
+                    help="query only one half's sources (every reference is still indexed)")
+    ap.add_argument("--pad-10m", action="store_true", help="also pad the index to 10M rows (slow, ~1 GB)")
     args = ap.parse_args(argv)
+    if args.families:
+        unknown = sorted(set(args.families) - set(FAMILIES))
+        if unknown:
+            ap.error(f"unknown families {unknown}; known: {', '.join(FAMILIES)}")
+    if args.pad_10m:
+        args.pad_sizes = [*args.pad_sizes, 10_000_000]
 
     t_start = time.perf_counter()
     refs = REFS[:4] if args.quick else REFS
@@ -658,6 +889,8 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(n, s, st, src_dir / f"{n}.mp4", REF_END_S.get(n)) for n, s, st in refs]
     jobs += [(n, "lavfi:" + s, 0.0, src_dir / f"{n}.mp4", REF_LEN_S) for n, s in DISTRACTOR_REFS]
     jobs += [(n, s, st, src_dir / f"{n}.mp4", REF_LEN_S) for n, s, st in negs]
+    have = {j[0] for j in jobs}
+    jobs += [(n, s, st, src_dir / f"{n}.mp4", REF_LEN_S) for n, s, st in NEGS if n in FILLERS and n not in have]
     with ProcessPoolExecutor(args.workers) as ex:
         list(ex.map(make_source, *zip(*jobs)))
     # positives of the extra fixed cameras copy a 10 s stretch inside their reference
@@ -668,18 +901,24 @@ def main(argv: list[str] | None = None) -> int:
 
     print("[2/5] indexing references", flush=True)
     table = CandidateTable(32)
+    ref_rows = {}  # footage id -> (times [s], hashes), for the padded-index table
     for n, *_ in refs + [(n, s, 0.0) for n, s in DISTRACTOR_REFS]:
         fp = fingerprint(src_dir / f"{n}.mp4", variants=False, fps=INDEX_FPS)
-        table.add(n, *reference_rows(fp))
+        ref_rows[n] = reference_rows(fp)
+        table.add(n, *ref_rows[n])
     if args.speed_only:
         print_speed(speed_test(args.peers_python, table, [src_dir / f"{n}.mp4" for n, *_ in refs]))
         return 0
 
     print("[3/5] transformed queries", flush=True)
-    transforms = TRANSFORMS
+    transforms = [t for t in TRANSFORMS if not args.families or t[0] in args.families]
     queried_refs, queried_negs = refs, negs
+    if args.half != "both":
+        queried_refs = [r for r in refs if source_half(r[0]) == args.half]
+        queried_negs = [n for n in negs if source_half(n[0]) == args.half]
     if args.fixed_only:
-        transforms = [t for i, t in enumerate(TRANSFORMS) if i == 0 or t[0] != TRANSFORMS[i - 1][0]]
+        transforms = [t for i, t in enumerate(TRANSFORMS) if (i == 0 or t[0] != TRANSFORMS[i - 1][0])
+                      and (not args.families or t[0] in args.families)]
         queried_refs = [r for r in refs if r[0] in FIXED_CAMERAS and source_half(r[0]) == "reporting"]
         queried_negs = [n for n in negs if camera_of(n[0]) and source_half(n[0]) == "reporting"]
     filler_pos = src_dir / f"{negs[0][0]}.mp4"
@@ -690,9 +929,12 @@ def main(argv: list[str] | None = None) -> int:
             for fam, tname, kind, arg in transforms:
                 out = q_dir / f"{'pos' if positive else 'neg'}__{n}__{fam}__{tname}.mp4"
                 filler = filler_pos if positive else (filler_neg if n != negs[-1][0] else filler_pos)
+                fillers = [str(filler)]
+                if kind in LAYOUT_KINDS:  # unindexed clips of the source's own half
+                    fillers = [str(src_dir / f"{f}.mp4") for f in fillers_for(n)]
                 meta[str(out)] = Query(str(out), fam, tname, n, positive)
                 src_name = f"{n}__copy" if positive and n in COPY_START_S else n
-                qjobs.append((str(src_dir / f"{src_name}.mp4"), str(filler), kind, arg, str(out)))
+                qjobs.append((str(src_dir / f"{src_name}.mp4"), fillers, kind, arg, str(out)))
     todo = [j for j in qjobs if not Path(j[4]).exists()]
     truth_file = CACHE / "truth.json"
     truths = json.loads(truth_file.read_text()) if truth_file.exists() else {}
@@ -712,11 +954,16 @@ def main(argv: list[str] | None = None) -> int:
     print("[4/5] ours", flush=True)
     ours: dict[str, dict] = {}
     fps_times = []
+    positive_fps = {}  # kept for the padded-index table
+    is_pos = {q.path: q.positive for q in queries}
     with ProcessPoolExecutor(args.workers) as ex:
         for path, fp, dt in ex.map(_fingerprint_job, [q.path for q in queries], chunksize=4):
             fps_times.append(dt)
+            t_match = time.perf_counter()
             ms = [] if fp is None else match_fingerprint(fp, table, threshold=0.0)
-            ours[path] = {"matches": ms}
+            ours[path] = {"matches": ms, "t": dt + time.perf_counter() - t_match}
+            if is_pos[path]:
+                positive_fps[path] = fp
 
     peers: dict[str, tuple[dict, str | None]] = {}
     if not args.no_peers:
@@ -761,8 +1008,9 @@ def main(argv: list[str] | None = None) -> int:
 
     # The table is scored at the threshold this run's calibration split implies (the protocol:
     # calibrate on distractors, test on others); MATCH_THRESHOLD in the code is set from it.
-    # --fixed-only queries too few negatives to calibrate on: the code's global threshold decides
-    thr_used = MATCH_THRESHOLD if args.fixed_only or not cal_scores else thr_cal
+    # --fixed-only queries too few negatives to calibrate on, and --families only some families:
+    # the code's global threshold (set from a full run's calibration) decides
+    thr_used = MATCH_THRESHOLD if args.fixed_only or args.families or not cal_scores else thr_cal
 
     def ours_decision(q: Query) -> tuple[bool, float | None]:
         ms = [m for m in ours[q.path]["matches"] if m.score >= thr_used]
@@ -809,72 +1057,83 @@ def main(argv: list[str] | None = None) -> int:
 
     extra_names = set(COPY_START_S) | {n for n, *_ in FIXED_NEGS}
     all_queries, queries = queries, [q for q in queries if q.source not in extra_names]
-    fams = sorted({q.family for q in queries}, key=[t[0] for t in TRANSFORMS].index)
-    rows = []
-    all_err: list[float] = []
-    for fam in fams + ["POOLED"]:
-        sel = [q for q in queries if fam == "POOLED" or q.family == fam]
-        pos = [q for q in sel if q.positive]
-        neg = [q for q in sel if not q.positive and q.source in test_names]
-        neg_all = [q for q in sel if not q.positive]
-        dec = [ours_decision(q) for q in pos]
-        rec = np.mean([d[0] for d in dec]) if pos else float("nan")
-        errs = [d[1] for d in dec if d[0] and d[1] is not None]
-        if fam != "POOLED":
-            all_err += errs
-        fpr = np.mean([ours_decision(q)[0] for q in neg]) if neg else float("nan")
-        within = np.mean([e <= 0.5 for e in errs]) if errs else float("nan")
-        vp = [vpdq_decision(q) for q in pos]
-        vpn = [vpdq_decision(q) for q in neg]
-        vh = [vh_decision(q) for q in pos]
-        vhn = [vh_decision(q) for q in neg]
+    fams = sorted({q.family for q in queries}, key=list(FAMILIES).index)
 
-        def rate(xs: list) -> str:
-            xs = [x for x in xs if x is not None]
-            return f"{np.mean(xs):.3f}" if xs else "n/a"
+    def rate(xs: list) -> str:
+        xs = [x for x in xs if x is not None]
+        return f"{np.mean(xs):.3f}" if xs else "n/a"
 
-        fpr_all = np.mean([ours_decision(q)[0] for q in neg_all]) if neg_all else float("nan")
-        rows.append((fam, len(pos), len(neg), f"{rec:.3f}", f"{fpr:.3f}", f"{fpr_all:.3f}",
-                     f"{np.median(errs):.2f}" if errs else "-", f"{within:.3f}" if errs else "-",
-                     rate(vp), rate(vpn), rate(vh), rate(vhn)))
+    def peer_time(which: str, qs: list[Query]) -> str:
+        res = peers.get(which, ({}, "not run"))[0]
+        ts = [res[q.path]["t"] for q in qs if "t" in res.get(q.path, {})]
+        return f"{np.median(ts):.2f}" if ts else "n/a"
+
+    def family_rows(half: str) -> list[tuple]:
+        """One row per family and a pooled row, over the positives and negatives of one half."""
+        rows = []
+        for fam in fams + ["POOLED"]:
+            sel = [q for q in queries if (fam == "POOLED" or q.family == fam) and source_half(q.source) == half]
+            pos = [q for q in sel if q.positive]
+            neg = [q for q in sel if not q.positive]
+            dec = [ours_decision(q) for q in pos]
+            errs = [d[1] for d in dec if d[0] and d[1] is not None]
+            rows.append((fam, len(pos), len(neg), rate([d[0] for d in dec]), rate([ours_decision(q)[0] for q in neg]),
+                         f"{np.median(errs):.2f}" if errs else "-", rate([e <= 0.5 for e in errs]),
+                         f"{np.median([ours[q.path]['t'] for q in sel]):.2f}" if sel else "-",
+                         rate([vpdq_decision(q) for q in pos]), rate([vpdq_decision(q) for q in neg]),
+                         peer_time("vpdq", sel), rate([vh_decision(q) for q in pos]),
+                         rate([vh_decision(q) for q in neg]), peer_time("videohash", sel)))
+        return rows
 
     print()
-    print(f"single global threshold used below: {thr_used:.2f}, calibrated on this run's calibration split "
-          f"(highest score {max(cal_scores, default=0):.3f} x {CALIBRATION_MARGIN}); MATCH_THRESHOLD in the "
-          f"code = {MATCH_THRESHOLD}; highest score of any negative {neg_scores[0] if neg_scores else 0:.3f}")
+    print(f"single global threshold used below: {thr_used:.2f}, "
+          + ("the code's MATCH_THRESHOLD (--families/--fixed-only/--half reporting: too few negatives to calibrate on)"
+             if args.families or args.fixed_only or not cal_scores else
+             f"calibrated on this run's tuning-half negatives (highest score {max(cal_scores, default=0):.3f} x "
+             f"{CALIBRATION_MARGIN})") + f"; MATCH_THRESHOLD in the code = {MATCH_THRESHOLD}; highest score of any "
+          f"negative {neg_scores[0] if neg_scores else 0:.3f}")
     if abs(thr_used - MATCH_THRESHOLD) > 1e-9:
-        pos_all = [q for q in queries if q.positive]
-        neg_all_q = [q for q in queries if not q.positive]
+        pos_rep = [q for q in queries if q.positive and source_half(q.source) == "reporting"]
+        neg_rep = [q for q in queries if not q.positive and source_half(q.source) == "reporting"]
         thr_used, keep = MATCH_THRESHOLD, thr_used
-        print(f"  at MATCH_THRESHOLD = {MATCH_THRESHOLD}: pooled recall "
-              f"{np.mean([ours_decision(q)[0] for q in pos_all]):.3f}, FPR(all) "
-              f"{np.mean([ours_decision(q)[0] for q in neg_all_q]):.3f}")
+        print(f"  at MATCH_THRESHOLD = {MATCH_THRESHOLD}: reporting-half pooled recall "
+              f"{rate([ours_decision(q)[0] for q in pos_rep])}, FPR {rate([ours_decision(q)[0] for q in neg_rep])}")
         thr_used = keep
-    print(f"FPR: test-split negatives ({len(test_names)} sources, never used for calibration); "
-          f"FPR(all): every negative. Calibration split: {', '.join(sorted(cal_names))}")
-    hdr = ("family", "pos", "neg", "recall", "FPR", "FPR(all)", "med|dOff|s", "off<=0.5", "vPDQ rec",
-           "vPDQ FPR", "vh rec", "vh FPR")
-    widths = [18, 5, 5, 7, 7, 8, 10, 9, 9, 9, 7, 7]
+    hdr = ("family", "pos", "neg", "recall", "FPR", "med|dOff|s", "off<=0.5", "s/query", "vPDQ rec",
+           "vPDQ FPR", "vPDQ s/q", "vh rec", "vh FPR", "vh s/q")
+    widths = [12, 5, 5, 7, 7, 10, 9, 8, 9, 9, 9, 7, 7, 7]
     if args.fixed_only:
-        print("(--fixed-only: the table above covers only the fixed-camera queries of this run)")
-    print(" ".join(h.ljust(w) for h, w in zip(hdr, widths)))
-    for row in rows:
-        print(" ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+        print("(--fixed-only: the tables below cover only the fixed-camera queries of this run)")
+    for half in ("reporting", "tuning"):
+        refs_h = sorted({q.source for q in queries if q.positive and source_half(q.source) == half})
+        negs_h = sorted({q.source for q in queries if not q.positive and source_half(q.source) == half})
+        if not refs_h and not negs_h:
+            print(f"\n{half} half: not queried in this run (--half)")
+            continue
+        if half == "reporting":
+            print(f"\nREPORTING HALF (sources never used to choose thresholds or parameters): references "
+                  f"{', '.join(refs_h)}; {len(negs_h)} negative sources ({', '.join(negs_h)})")
+        else:
+            print(f"\ntuning half (IN-SAMPLE: the threshold is calibrated on its negatives, parameters are "
+                  f"chosen on it; not a prediction): references {', '.join(refs_h)}; {len(negs_h)} negative "
+                  f"sources ({', '.join(negs_h)})")
+        print(" ".join(h.ljust(w) for h, w in zip(hdr, widths)))
+        for row in family_rows(half):
+            print(" ".join(str(c).ljust(w) for c, w in zip(row, widths)))
+    print("recall: the right footage at the threshold; FPR: negatives (unindexed sources under the same "
+          "families) matched to any footage; |dOff|: reference offset error of the hits; s/query: ours "
+          "fingerprint + match, peers hashing only (median, cached peer timings reused)")
     for name in ("vpdq", "videohash"):
         if name in peers and peers[name][1]:
             print(f"{name}: n/a ({peers[name][1]})")
     if args.no_peers:
         print("peers: n/a (--no-peers)")
-    static_view = {"hard_trafficcam", "hard_freeway", "hard_parking"}
-    negs_ns = [q for q in queries if not q.positive and q.source not in static_view]
-    negs_s = [q for q in queries if not q.positive and q.source in static_view]
-    if negs_s:
-        print(f"ours FPR without the static-camera same-view negatives ({', '.join(sorted(static_view))}): "
-              f"{np.mean([ours_decision(q)[0] for q in negs_ns]):.3f} over {len(negs_ns)}; on them alone: "
-              f"{np.mean([ours_decision(q)[0] for q in negs_s]):.3f} over {len(negs_s)}")
     if not args.no_peers:
         print(f"(videohash ran on all positives and every {args.videohash_neg_every}th negative)")
     print(f"mean fingerprint time per query: {np.mean(fps_times):.3f} s")
+    if args.pad_sizes:
+        padded_index_table(ref_rows, src_dir, [q for q in queries if q.positive and source_half(q.source) == "reporting"],
+                           positive_fps, fams, args.pad_sizes, thr_used)
 
     # fixed cameras (issue 18): copies and other moments of the same cameras, by half
     print("\nfixed cameras: copies of a stretch of the reference vs later stretches of the same camera "
@@ -908,8 +1167,9 @@ def main(argv: list[str] | None = None) -> int:
           "scene-only: a match that says only 'same camera view, moment unresolved'; FP: a negative "
           "matched other than as a scene-only match of its own camera")
 
-    if args.fixed_only:
-        print(f"\ntotal benchmark time {time.perf_counter() - t_start:.0f} s")
+    if args.fixed_only or args.families:
+        print(f"\n(--fixed-only/--families: corpus ground truth, still frames and the speed test skipped)\n"
+              f"total benchmark time {time.perf_counter() - t_start:.0f} s")
         return 0
     # corpus ground truth
     print("\ncorpus ground truth (reference -> query, ours at the global threshold)")

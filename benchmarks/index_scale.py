@@ -461,6 +461,30 @@ def padding_rows(pool: np.ndarray, n_rows: int, seed: int = 11) -> tuple[np.ndar
     return times, h
 
 
+def padding_pool(src_dir: Path) -> np.ndarray:
+    """Index-row hashes of the unindexed, never-queried sources in ``src_dir`` (:data:`PAD_POOL_PREFIXES`)
+    that :func:`padding_rows` drifts from."""
+    from provenance.hashing.fingerprinting import reference_rows
+
+    return np.concatenate([reference_rows(_cached_fp(p, reference=True))[1] for p in sorted(src_dir.glob("*.mp4"))
+                           if p.stem.startswith(PAD_POOL_PREFIXES)])
+
+
+def padded_table(refs: dict[str, tuple[np.ndarray, np.ndarray]], size: int, pool: np.ndarray) -> CandidateTable:
+    """A candidate table of the real references ``refs`` (id -> (times [s], hashes)) padded with
+    synthetic clips (ids ``pad0000000``...) to ``size`` rows in all (never fewer than the real rows)."""
+    n_real = sum(len(t) for t, _ in refs.values())
+    n_pad = max(0, size - n_real)
+    pad_t, pad_h = padding_rows(pool, n_pad) if n_pad else (np.zeros(0), np.zeros((0, 32), np.uint8))
+    table = CandidateTable(32)
+    for i in range(0, n_pad, FRAMES_PER_CLIP):
+        table.add(f"pad{i // FRAMES_PER_CLIP:07d}", pad_t[i:i + FRAMES_PER_CLIP], pad_h[i:i + FRAMES_PER_CLIP])
+    for n, (t, h) in refs.items():
+        table.add(n, t, h)
+    table.flush()
+    return table
+
+
 def _scale_queries(half: str) -> list[tuple[str, str, Path, str]]:
     """(family, transform, query path, true source) of the hard families, for one half of the sources."""
     import copy_detection as cd
@@ -504,8 +528,7 @@ def scale_recall(args: argparse.Namespace) -> None:
     refs = {n: reference_rows(_cached_fp(src_dir / f"{n}.mp4", reference=True))
             for n, *_ in cd.REFS + cd.FIXED_REFS + [(d, "", 0.0) for d, _ in cd.DISTRACTOR_REFS]
             if (src_dir / f"{n}.mp4").exists()}
-    pool = np.concatenate([reference_rows(_cached_fp(p, reference=True))[1] for p in sorted(src_dir.glob("*.mp4"))
-                           if p.stem.startswith(PAD_POOL_PREFIXES)])
+    pool = padding_pool(src_dir)
     queries = _scale_queries(args.half)
     qfps = [_cached_fp(p, reference=False) for _, _, p, _ in queries]
     n_real = sum(len(t) for t, _ in refs.values())
@@ -520,15 +543,8 @@ def scale_recall(args: argparse.Namespace) -> None:
     default_probe = cmod._REACH_PROBE_RADIUS
     results = []  # (size, mode, per-family found/total, p50 ms, p95 ms, table MB, rss MB, false)
     for size in [int(x) for x in args.recall_sizes]:
-        n_pad = max(0, size - n_real)
-        pad_t, pad_h = padding_rows(pool, n_pad) if n_pad else (np.zeros(0), np.zeros((0, 32), np.uint8))
-        table = CandidateTable(32)
         t0 = time.perf_counter()
-        for i in range(0, n_pad, FRAMES_PER_CLIP):
-            table.add(f"pad{i // FRAMES_PER_CLIP:07d}", pad_t[i:i + FRAMES_PER_CLIP], pad_h[i:i + FRAMES_PER_CLIP])
-        for n, (t, h) in refs.items():
-            table.add(n, t, h)
-        table.flush()
+        table = padded_table(refs, size, pool)
         log.info("size %d: table built in %.0f s, %.0f MB", len(table), time.perf_counter() - t0,
                  table.memory_bytes() / 1e6)
         for mode, (reach, probe) in (modes.items() if len(table) > mm.SEEDED_ABOVE_ROWS
@@ -554,7 +570,7 @@ def scale_recall(args: argparse.Namespace) -> None:
                 spent.append(time.perf_counter() - c0)
                 return out
 
-            table.query = timed_query  # type: ignore[method-assign]
+            table.query = timed_query  # type: ignore[method-assign,assignment]
             table.query_seeded_many = timed_many  # type: ignore[method-assign]
             per_video, found, false = [], {f: [0, 0] for f in HARD_FAMILIES}, 0
             try:
@@ -575,7 +591,7 @@ def scale_recall(args: argparse.Namespace) -> None:
                             float(np.percentile(per_video, 95) * 1000), table.memory_bytes() / 1e6, current_rss_mb(),
                             false))
             log.info("%s", results[-1])
-        del table, pad_h
+        del table
     print(f"\nrecall at scale: {args.half} half, top match is the true source at the calibrated threshold "
           f"(found/total); candidate stage per query video; padding = synthetic clips near real unindexed frames")
     head = ["rows", "lookup", *HARD_FAMILIES, "all", "pad matched", "cand p50 ms", "cand p95 ms", "table MB",
