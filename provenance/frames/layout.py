@@ -54,6 +54,7 @@ __all__ = [
     "MAX_REGIONS",
     "REGION_KINDS",
     "Region",
+    "box_iou",
     "propose_regions",
     "rectify_quad",
     "region_image",
@@ -304,7 +305,8 @@ def _motion_ratio(s: np.ndarray, x0: int, y0: int, x1: int, y1: int, ring: int =
     return inside / max(out_mean, 0.5)
 
 
-def _iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+def box_iou(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """Intersection over union (0..1) of two ``(x0, y0, x1, y1)`` boxes [px]."""
     ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
     iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
     inter = ix * iy
@@ -431,7 +433,7 @@ def _insets(bh: np.ndarray, vh: np.ndarray, bv: np.ndarray, vv: np.ndarray, hl: 
     found.sort(key=lambda f: f[0], reverse=True)
     out: list[Region] = []
     for _, r in found:
-        if all(_iou(r.box, o.box) <= MAX_OVERLAP for o in out):
+        if all(box_iou(r.box, o.box) <= MAX_OVERLAP for o in out):
             out.append(r)
     return out
 
@@ -481,7 +483,7 @@ def _rectangles(bh: np.ndarray, vh: np.ndarray, bv: np.ndarray, vv: np.ndarray, 
     # a "split" in two may be an inset as tall (wide) as the frame, its divider the inset's side
     # (a portrait clip in a corner): look for insets as well, and keep both
     return cells + [r for r in _insets(bh, vh, bv, vv, hl, vl, s)
-                    if all(_iou(r.box, c.box) <= 0.95 for c in cells)]
+                    if all(box_iou(r.box, c.box) <= 0.95 for c in cells)]
 
 
 def _trim_flat(g: np.ndarray, region: Region) -> Region:
@@ -725,7 +727,7 @@ def propose_regions(images: Sequence[np.ndarray], *, max_regions: int = MAX_REGI
         # one fits, frames it more exactly and replaces the rectangles it covers
         q = _quad(g, s)
         if q is not None and not _axis_aligned(q):
-            regions = [q, *[r for r in regions if _iou(r.box, q.box) <= QUAD_REPLACES]]
+            regions = [q, *[r for r in regions if box_iou(r.box, q.box) <= QUAD_REPLACES]]
     return regions[:max_regions]
 
 

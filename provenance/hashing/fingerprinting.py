@@ -16,7 +16,7 @@ from ..frames import (
     detect_borders,
     select_frames,
 )
-from ..frames.layout import MAX_REGIONS, REGION_KINDS, propose_regions, region_image
+from ..frames.layout import MAX_REGIONS, REGION_KINDS, box_iou, propose_regions, region_image
 from ..media.decode import DEFAULT_MAX_SIDE
 from ..media.imageops import resize_area, rgb_to_grey
 from ..media.source import MediaFile, open_media
@@ -175,7 +175,7 @@ def _region_variants(frames: Sequence[np.ndarray], uncropped: Sequence[np.ndarra
         seen = [(r.box[0] + borders.left, r.box[1] + borders.top, r.box[2] + borders.left, r.box[3] + borders.top)
                 for r, _ in found]
         found += [(r, uncropped) for r in propose_regions(uncropped)
-                  if all(_overlap(r.box, box) <= 0.5 for box in seen)]
+                  if all(box_iou(r.box, box) <= 0.5 for box in seen)]
     out: dict[str, np.ndarray] = {}
     for i, (region, ims) in enumerate(found[:MAX_REGIONS]):
         parts = [region_image(im, region) for im in ims]
@@ -185,14 +185,6 @@ def _region_variants(frames: Sequence[np.ndarray], uncropped: Sequence[np.ndarra
         out[name] = _hash_images(parts)
         out[name + "_mirror"] = _hash_images([p[:, ::-1] for p in parts])
     return out
-
-
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """Intersection over union of two ``(x0, y0, x1, y1)`` boxes."""
-    ix = max(0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[3], b[3]) - max(a[1], b[1]))
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
-    return ix * iy / union if union else 0.0
 
 
 def _hash_images(images: Sequence[np.ndarray]) -> np.ndarray:
