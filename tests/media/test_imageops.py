@@ -131,9 +131,20 @@ def test_small_frames_and_window_hashes_unchanged_on_every_corpus_clip(corpus):
     assert not report, report
 
 
+# EXIF orientation (0x0112) -> the turn that displays the stored picture upright
+_ORIENT = {2: lambda a: a[:, ::-1], 3: lambda a: a[::-1, ::-1], 4: lambda a: a[::-1],
+           5: lambda a: a.transpose(1, 0, 2), 6: lambda a: np.rot90(a, -1), 7: lambda a: a.transpose(1, 0, 2)[::-1, ::-1],
+           8: lambda a: np.rot90(a, 1)}
+
+
 def _cv2_read_still(data: bytes, max_side: int) -> np.ndarray:
-    """A still as the library decoded it with OpenCV (imdecode, INTER_AREA to ``max_side``), RGB."""
-    rgb = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)[:, :, ::-1]
+    """A still as the library decoded it with OpenCV (imdecode, INTER_AREA to ``max_side``), RGB.
+
+    OpenCV's pixels, turned upright by the file's EXIF orientation here rather than by OpenCV
+    (OpenCV 4.12 ignores the orientation of WebP files, later releases apply it)."""
+    rgb = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR | cv2.IMREAD_IGNORE_ORIENTATION)[:, :, ::-1]
+    orientation = Image.open(io.BytesIO(data)).getexif().get(0x0112, 1)
+    rgb = _ORIENT.get(orientation, lambda a: a)(rgb)
     h, w = rgb.shape[:2]
     size = _target_size(w, h, max_side)
     return np.ascontiguousarray(rgb if size == (w, h) else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA))
