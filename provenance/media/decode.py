@@ -400,6 +400,15 @@ def iter_video_frames(
         raise InvalidArgumentError(f"max_frames must be >= 1 (got {max_frames})")
     if max_side < 16:
         raise InvalidArgumentError(f"max_side must be >= 16 px (got {max_side})")
+    if keyframes_at_s is not None:
+        if not keyframes_only:
+            raise InvalidArgumentError("keyframes_at_s needs keyframes_only=True (it picks among the keyframes)")
+        try:
+            picked = np.asarray(keyframes_at_s, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"keyframes_at_s must be media times in seconds ({exc})") from exc
+        if picked.ndim != 1 or not np.isfinite(picked).all():
+            raise InvalidArgumentError("keyframes_at_s must be a flat sequence of finite media times [s]")
     av = require_av()
     targets = np.sort(np.asarray([] if times_s is None else times_s, dtype=np.float64))
     with open_media(source, limits=limits) as media, media_errors(media, "decode"), \
@@ -420,8 +429,7 @@ def iter_video_frames(
         yielded = 0
         index = 0
         ti = 0
-        wanted = None if keyframes_at_s is None or not keyframes_only else \
-            np.sort(np.asarray(keyframes_at_s, dtype=np.float64))
+        wanted = None if keyframes_at_s is None else np.sort(np.asarray(keyframes_at_s, dtype=np.float64))
         try:
             for frame in _decode(container, stream, wanted, start, half_frame):
                 index += 1

@@ -227,3 +227,14 @@ def test_decoding_chosen_keyframes_alone_gives_the_same_pictures(corpus, name):
     by_time = {round(f.time_s, 3): f.image for f in every}
     for f in some:
         assert np.array_equal(f.image, by_time[round(f.time_s, 3)])
+
+
+@pytest.mark.parametrize("kwargs", [{"keyframes_at_s": [0.0]},                           # not keyframes_only
+                                    {"keyframes_only": True, "keyframes_at_s": [float("nan")]},
+                                    {"keyframes_only": True, "keyframes_at_s": [[0.0, 1.0]]},
+                                    {"keyframes_only": True, "keyframes_at_s": ["soon"]}])
+def test_chosen_keyframes_refuse_wrong_arguments(corpus, kwargs):
+    from provenance.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError):
+        list(iter_video_frames(corpus / "footage/street_security-cam_cars.mp4", max_side=160, **kwargs))
