@@ -86,15 +86,23 @@ class _Timeout(Exception):
     pass
 
 
+#: Wall time [s] after which one metadata extraction counts as hanging (one usually takes milliseconds;
+#: the slowest seen, about 1 s, on a loaded 2-core machine).
+HANG_GUARD_S = 10.0
+
+
 def _run_bounded(path) -> None:
-    """extract_metadata must give a Metadata or a ProvenanceError within 1 s."""
+    """extract_metadata must give a Metadata or a ProvenanceError, and never hang.
+
+    A hang guard, not a speed target (those live in benchmarks/fuzz.py): a parse that loops or
+    reads without bound is stopped by the alarm and fails the test; a slow machine is no failure."""
     def _alarm(signum, frame):
         raise _Timeout()
 
     old = signal.signal(signal.SIGALRM, _alarm)
     t0 = time.perf_counter()
     try:
-        signal.setitimer(signal.ITIMER_REAL, 2.0)
+        signal.setitimer(signal.ITIMER_REAL, HANG_GUARD_S)
         try:
             md = extract_metadata(path, c2pa=False)
             assert isinstance(md, Metadata)
@@ -104,7 +112,8 @@ def _run_bounded(path) -> None:
             signal.setitimer(signal.ITIMER_REAL, 0)
     finally:
         signal.signal(signal.SIGALRM, old)
-    assert time.perf_counter() - t0 < 1.0
+    # also when the library turned the alarm into one of its own errors
+    assert time.perf_counter() - t0 < HANG_GUARD_S
 
 
 SEEDS = ["metadata/gopro_max_heromode.mp4", "metadata/apple_iphone6_with-gps.mov", "metadata/canon_MVI_4823.avi",
