@@ -93,7 +93,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from provenance import FootageIndex, analyze  # noqa: E402
+from provenance.hashing.features import LocalFeatures  # noqa: E402
 from provenance.hashing.fingerprinting import INDEX_FPS, fingerprint, reference_rows  # noqa: E402
+from provenance.index.thumbnails import fingerprint_with_thumbnails  # noqa: E402
 from provenance.matching.candidates import CandidateTable  # noqa: E402
 from provenance.matching.match import MATCH_THRESHOLD, match_fingerprint  # noqa: E402
 from provenance.media.tools import find_ffmpeg  # noqa: E402
@@ -548,6 +550,14 @@ def make_query(src: Path, filler: Path | list[Path], kind: str, arg: str, out: P
     return truth
 
 
+#: Local features of each indexed reference's stored frames (empty with ``--no-verify``).
+REF_FEATURES: dict[str, list[tuple[float, LocalFeatures]]] = {}
+
+
+def _ref_features(footage_id: str) -> list[tuple[float, LocalFeatures]]:
+    return REF_FEATURES.get(footage_id, [])
+
+
 def _make_query_job(job: tuple) -> tuple[str, float, float] | None:
     src, filler, kind, arg, out = job
     try:
@@ -720,7 +730,7 @@ def still_queries(refs: list, negs: list, src_dir: Path, table: CandidateTable, 
             if not src.exists():
                 continue
             for path, t_true in make_stills(src, out_dir):
-                ms = match_fingerprint(fingerprint(path), table, threshold=0.0)
+                ms = match_fingerprint(fingerprint(path), table, threshold=0.0, reference_features=_ref_features)
                 if positive:
                     pos_n += 1
                     hit = [m for m in ms if m.score >= thr and m.footage_id == n]
@@ -816,7 +826,9 @@ def padded_index_table(ref_rows: dict[str, tuple[np.ndarray, np.ndarray]], src_d
         for q in positives:
             fp = fps.get(q.path)
             c0 = time.perf_counter()
-            ms = [] if fp is None else [m for m in match_fingerprint(fp, tab, threshold=0.0) if m.score >= thr]
+            ms = [] if fp is None else [m for m in match_fingerprint(fp, tab, threshold=0.0,
+                                                                     reference_features=_ref_features)
+                                        if m.score >= thr]
             spent.append(time.perf_counter() - c0)
             found[q.family][1] += 1
             found[q.family][0] += any(m.footage_id == q.source for m in ms)
@@ -863,6 +875,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--half", choices=("both", "reporting", "tuning"), default="both",
                     help="query only one half's sources (every reference is still indexed)")
     ap.add_argument("--pad-10m", action="store_true", help="also pad the index to 10M rows (slow, ~1 GB)")
+    ap.add_argument("--no-verify", action="store_true",
+                    help="hashes only: no geometric verification on stored local features")
     args = ap.parse_args(argv)
     if args.families:
         unknown = sorted(set(args.families) - set(FAMILIES))
@@ -903,9 +917,12 @@ def main(argv: list[str] | None = None) -> int:
     table = CandidateTable(32)
     ref_rows = {}  # footage id -> (times [s], hashes), for the padded-index table
     for n, *_ in refs + [(n, s, 0.0) for n, s in DISTRACTOR_REFS]:
-        fp = fingerprint(src_dir / f"{n}.mp4", variants=False, fps=INDEX_FPS)
+        # as FootageIndex.add stores them: frame rows and the local features of a few frames
+        fp, _, feats = fingerprint_with_thumbnails(src_dir / f"{n}.mp4")
         ref_rows[n] = reference_rows(fp)
         table.add(n, *ref_rows[n])
+        if not args.no_verify:
+            REF_FEATURES[n] = [(t, LocalFeatures.from_bytes(b)) for t, b in feats]
     if args.speed_only:
         print_speed(speed_test(args.peers_python, table, [src_dir / f"{n}.mp4" for n, *_ in refs]))
         return 0
@@ -960,7 +977,7 @@ def main(argv: list[str] | None = None) -> int:
         for path, fp, dt in ex.map(_fingerprint_job, [q.path for q in queries], chunksize=4):
             fps_times.append(dt)
             t_match = time.perf_counter()
-            ms = [] if fp is None else match_fingerprint(fp, table, threshold=0.0)
+            ms = [] if fp is None else match_fingerprint(fp, table, threshold=0.0, reference_features=_ref_features)
             ours[path] = {"matches": ms, "t": dt + time.perf_counter() - t_match}
             if is_pos[path]:
                 positive_fps[path] = fp

@@ -108,11 +108,13 @@ def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] |
         idx = index if isinstance(index, FootageIndex) else FootageIndex(index, mode="r")
         try:
             from .frames import select_frames
-            from .hashing.fingerprinting import fingerprint_images
+            from .hashing.fingerprinting import detail_plan, fingerprint_images
 
             # one decode: the same frames are hashed and shown
             try:
-                frames, borders, decoded_duration = select_frames(media)
+                n_detail, detail_side, _ = detail_plan(True)
+                frames, borders, decoded_duration = select_frames(media, detail_count=n_detail,
+                                                                  detail_side=detail_side)
             except UnsupportedMediaError as exc:
                 if media.heif_brand is None:
                     raise
@@ -120,7 +122,7 @@ def _analyze(media: MediaFile, *, index: FootageIndex | str | os.PathLike[str] |
                 problems.append(f"matching_skipped: {exc} (no match is not evidence)")
             if frames:
                 fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
-                                        variants=True, duration_s=decoded_duration)
+                                        variants=True, duration_s=decoded_duration, details=[f[3] for f in frames])
                 keyframe_times = tuple(float(t) for t in fp.times_s)
                 matches = list(idx.search(fp))
                 records = {m.footage_id: idx.get(m.footage_id) for m in matches}
@@ -189,7 +191,7 @@ def _nearest(times: Sequence[float], t: float) -> int:
     return min(range(len(times)), key=lambda i: (abs(times[i] - t), times[i]))
 
 
-def _thumbnails(frames: Sequence[tuple[float, Any, str]], matches: Sequence[Any], idx: Any,
+def _thumbnails(frames: Sequence[tuple[float, Any, str, Any]], matches: Sequence[Any], idx: Any,
                 problems: list[str]) -> tuple[list[tuple[float, bytes]], list[MatchFrames]]:
     """Keyframe strip and query/known frame pairs from the frames already decoded.
 

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, UnsupportedMediaError
 from ..media.decode import DEFAULT_MAX_SIDE, iter_video_frames, read_still, video_layout
+from ..media.imageops import rgb_to_grey
 from ..media.source import MediaFile, open_media
 from .borders import Borders, crop_frame, detect_borders, grey
 
@@ -216,7 +217,7 @@ def extract_keyframes(
                                        max_side=max_side, crop_borders=crop_borders,
                                        drop_uninformative=drop_uninformative)
     out = []
-    for t, img, reason in frames:
+    for t, img, reason, _ in frames:
         img = np.ascontiguousarray(crop_frame(img, borders)) if borders.any else img
         out.append(Keyframe(float(t), img, reason))
     return out
@@ -231,15 +232,26 @@ def select_frames(
     max_side: int = DEFAULT_MAX_SIDE,
     crop_borders: bool = True,
     drop_uninformative: bool = True,
-) -> tuple[list[tuple[float, np.ndarray, str]], Borders, float | None]:
+    detail_count: int = 0,
+    detail_side: int = 960,
+    detail_every_s: float = 0.0,
+) -> tuple[list[tuple[float, np.ndarray, str, np.ndarray | None]], Borders, float | None]:
     """Decode the chosen frames of a clip, uncropped, with the clip's borders.
 
-    Same parameters as :func:`extract_keyframes`.
+    Same parameters as :func:`extract_keyframes`, and:
+
+    detail_count : int
+        Up to this many frames spread evenly over the clip also come greyscale at
+        ``detail_side`` (for local features), from the same decode.
+    detail_side : int
+        Longer side of those detail pictures [px] (never upscaled).
+    detail_every_s : float
+        When > 0, about one detail picture per this many seconds (at most ``detail_count``).
 
     Returns
     -------
-    frames : list of (time_s, image, reason)
-        Uncropped frames in time order.
+    frames : list of (time_s, image, reason, detail)
+        Uncropped frames in time order; ``detail`` is the greyscale larger picture, or None.
     borders : Borders
         Borders detected over the clip (``Borders()`` when ``crop_borders`` is False).
     duration_s : float or None
@@ -249,7 +261,9 @@ def select_frames(
         raise InvalidArgumentError(f"max_frames must be >= 1 (got {max_frames})")
     if not max_gap_s > 0:
         raise InvalidArgumentError(f"max_gap_s must be > 0 s (got {max_gap_s})")
-    raw: list[tuple[float, np.ndarray, str]] = []
+    if isinstance(detail_count, bool) or not isinstance(detail_count, int) or detail_count < 0:
+        raise InvalidArgumentError(f"detail_count must be an int >= 0 (got {detail_count!r})")
+    raw: list[tuple[float, np.ndarray, str, np.ndarray | None]] = []
     duration: float | None = None
     with open_media(path) as media:
         if media.heif_brand is not None:
@@ -258,7 +272,11 @@ def select_frames(
                 "the picture, so it is not fingerprinted; convert it to JPEG or PNG first", path=str(media.path))
         if media.is_still:
             still = read_still(media, max_side=max_side)
-            raw.append((0.0, still.image, "still"))
+            detail = None
+            if detail_count:
+                large = read_still(media, max_side=detail_side).image
+                detail = rgb_to_grey(large) if large.ndim == 3 else large
+            raw.append((0.0, still.image, "still", detail))
         else:
             layout = video_layout(media)
             duration = layout.duration_s
@@ -269,21 +287,30 @@ def select_frames(
             grid = plan_grid_times(layout.keyframe_times_s, layout.duration_s, fps=fps,
                                    max_gap_s=gap, max_frames=max_frames)
             keyframes_only = fps is None and grid.size == 0 and layout.keyframe_times_s.size > 0
+            span = duration if duration is not None and duration > 0 else 0.0
+            n = detail_count
+            if detail_every_s > 0:
+                n = min(n, int(span // detail_every_s) + 1)
+            details = np.linspace(0.0, span, n) if n > 1 else np.zeros(n)
             frames = iter_video_frames(media, keyframes_only=keyframes_only, times_s=grid,
-                                       include_keyframes=True, max_side=max_side, max_frames=max_frames)
+                                       include_keyframes=True, max_side=max_side, max_frames=max_frames,
+                                       detail_at_s=details, detail_side=detail_side)
             for fr in frames:
-                raw.append((fr.time_s, fr.image, "keyframe" if fr.key_frame else "grid"))
+                raw.append((fr.time_s, fr.image, "keyframe" if fr.key_frame else "grid", fr.detail))
             # A keyframe-only decode that found nothing (decoder without keyframe flags): grid.
             if not raw and keyframes_only:
                 grid = plan_grid_times([], layout.duration_s, fps=1.0 / gap, max_frames=max_frames)
                 for fr in iter_video_frames(media, times_s=grid, include_keyframes=False,
-                                            max_side=max_side, max_frames=max_frames):
-                    raw.append((fr.time_s, fr.image, "grid"))
+                                            max_side=max_side, max_frames=max_frames, detail_at_s=details,
+                                            detail_side=detail_side):
+                    raw.append((fr.time_s, fr.image, "grid", fr.detail))
     # Drop near-duplicate times (a keyframe that is also a grid point).
     raw.sort(key=lambda r: r[0])
-    dedup: list[tuple[float, np.ndarray, str]] = []
+    dedup: list[tuple[float, np.ndarray, str, np.ndarray | None]] = []
     for item in raw:
         if dedup and abs(item[0] - dedup[-1][0]) < 1e-3:
+            if dedup[-1][3] is None and item[3] is not None:  # keep the detail picture of either
+                dedup[-1] = (*dedup[-1][:3], item[3])
             continue
         dedup.append(item)
     borders = Borders()

@@ -1,5 +1,6 @@
-"""Hashing: perceptual frame hashes and the fingerprint of a clip (``hashing.fingerprinting`` decodes a file)."""
+"""Hashing: frame hashes, local features and the fingerprint of a clip (``hashing.fingerprinting`` decodes)."""
 
+from .features import LocalFeatures, local_features
 from .phash import (
     DCT_ROWS,
     DEFAULT_HASHER,
@@ -19,7 +20,9 @@ __all__ = [
     "HASH_BITS",
     "SMALL_FRAME_SIZE",
     "Fingerprint",
+    "LocalFeatures",
     "hamming",
+    "local_features",
     "phash256",
     "phash256_batch",
     "prepare_phash_input",

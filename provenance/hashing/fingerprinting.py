@@ -20,10 +20,14 @@ from ..frames.layout import MAX_REGIONS, REGION_KINDS, box_iou, propose_regions,
 from ..media.decode import DEFAULT_MAX_SIDE
 from ..media.imageops import resize_area, rgb_to_grey
 from ..media.source import MediaFile, open_media
+from .features import FEATURE_SIDE, QUERY_FEATURE_SIDE
 from .phash import DEFAULT_HASHER, SMALL_FRAME_SIZE, Fingerprint, phash256_batch, prepare_phash_input, window_hashes
 
 __all__ = [
+    "DETAIL_FRAMES",
     "INDEX_FPS",
+    "MAX_REFERENCE_DETAILS",
+    "REFERENCE_DETAIL_EVERY_S",
     "MIRROR_WINDOW_NAMES",
     "REFERENCE_CROPS",
     "REFERENCE_VARIANT_NAMES",
@@ -32,12 +36,20 @@ __all__ = [
     "VARIANT_NAMES",
     "VARIANT_TARGETS",
     "WINDOW_NAMES",
+    "detail_plan",
     "fingerprint",
     "fingerprint_frames",
     "fingerprint_images",
     "reference_rows",
     "split_reference_times",
 ]
+
+#: Most query frames kept whole for geometric verification (:attr:`Fingerprint.detail_frames`).
+DETAIL_FRAMES = 8
+#: Reference frames decoded larger for their stored local features: about one per
+#: REFERENCE_DETAIL_EVERY_S [s], at most MAX_REFERENCE_DETAILS, spread over the footage.
+MAX_REFERENCE_DETAILS = 32
+REFERENCE_DETAIL_EVERY_S = 2.0
 
 #: Grid density [frames/s] recommended when fingerprinting reference footage for an index:
 #: dense references let sparse (keyframe-only) queries land within 1/8 s of a reference frame.
@@ -187,6 +199,26 @@ def _region_variants(frames: Sequence[np.ndarray], uncropped: Sequence[np.ndarra
     return out
 
 
+def _detail_frames(times_s: np.ndarray, images: Sequence[np.ndarray],
+                   details: Sequence[np.ndarray | None] | None) -> tuple[np.ndarray, np.ndarray] | None:
+    """(times, greyscale frames) for :attr:`Fingerprint.detail_frames`: the decoder's larger
+    pictures where it gave them, else up to :data:`DETAIL_FRAMES` of the hashed frames spread over
+    the clip; None when they differ in size."""
+    t = np.asarray(times_s, dtype=np.float64)
+    if details is not None and any(d is not None for d in details):
+        picks = [i for i, d in enumerate(details) if d is not None]
+        grey = [np.asarray(details[i]) for i in picks]
+    elif images:
+        n = min(DETAIL_FRAMES, len(images))
+        picks = sorted({int(np.argmin(np.abs(t - target))) for target in np.linspace(t[0], t[-1], n)})
+        grey = [rgb_to_grey(images[i]) if images[i].ndim == 3 else images[i] for i in picks]
+    else:
+        return None
+    if len({g.shape for g in grey}) != 1:
+        return None
+    return t[picks], np.stack(grey)
+
+
 def _hash_images(images: Sequence[np.ndarray]) -> np.ndarray:
     if not images:
         return np.zeros((0, 32), dtype=np.uint8)
@@ -200,6 +232,7 @@ def fingerprint_images(
     borders: Borders | None = None,
     variants: bool = True,
     duration_s: float | None = None,
+    details: Sequence[np.ndarray | None] | None = None,
 ) -> Fingerprint:
     """Hash already-decoded frames of one clip (pure; no I/O).
 
@@ -219,11 +252,17 @@ def fingerprint_images(
         footage): compute the reference-side variants of :data:`REFERENCE_VARIANT_NAMES`.
     duration_s : float, optional
         Clip duration [s].
+    details : sequence of (ndarray or None), optional
+        Per frame, the decoder's larger greyscale picture of it or None (``select_frames(...,
+        detail_count=...)``): with ``variants``, they become the fingerprint's
+        :attr:`~Fingerprint.detail_frames` (else a few of ``images`` do).
 
     Returns
     -------
     Fingerprint
     """
+    if details is not None and len(details) != len(images):
+        raise InvalidArgumentError(f"{len(details)} detail pictures but {len(images)} images; they must match")
     if len(times_s) != len(images):
         raise InvalidArgumentError(f"{len(times_s)} times but {len(images)} images; they must match")
     b = borders or Borders()
@@ -261,9 +300,11 @@ def fingerprint_images(
         if b.any:
             var["nocrop"] = _hash_images(list(images))
         var.update(_region_variants(cropped, list(images) if b.any else None, b))
+        detail = _detail_frames(np.asarray(times_s, dtype=np.float64), images, details)
     else:
-        small = None
-    return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s, small)
+        small, detail = None, None
+    return Fingerprint(np.asarray(times_s, dtype=np.float64), hashes, DEFAULT_HASHER, var, duration_s, small,
+                       *(detail or (None, None)))
 
 
 def fingerprint(
@@ -331,21 +372,35 @@ def fingerprint_frames(
     max_gap_s: float = DEFAULT_MAX_GAP_S,
     max_frames: int = DEFAULT_MAX_FRAMES,
     max_side: int = DEFAULT_MAX_SIDE,
-) -> tuple[Fingerprint, list[tuple[float, np.ndarray, str]]]:
-    """:func:`fingerprint` and the uncropped frames it hashed, from one decode (for thumbnails).
+) -> tuple[Fingerprint, list[tuple[float, np.ndarray, str, np.ndarray | None]]]:
+    """:func:`fingerprint` and the uncropped frames it hashed, from one decode (for thumbnails),
+    each with its larger greyscale detail picture or None (see :func:`detail_plan`).
 
     Same parameters and errors as :func:`fingerprint`; a fingerprint without frames is refused.
     """
+    count, side, every = detail_plan(variants)
     with open_media(path) as media:
         frames, borders, duration = select_frames(media, fps=fps, max_gap_s=max_gap_s, max_frames=max_frames,
-                                                  max_side=max_side)
+                                                  max_side=max_side, detail_count=count, detail_side=side,
+                                                  detail_every_s=every)
         if not frames:
             raise UnsupportedMediaError(
                 f"nothing to fingerprint in {media.name!r}: every decoded frame is black, flat or faded",
                 path=str(media.path))
     fp = fingerprint_images([f[0] for f in frames], [f[1] for f in frames], borders=borders,
-                            variants=variants, duration_s=duration)
+                            variants=variants, duration_s=duration, details=[f[3] for f in frames])
     return fp, frames
+
+
+def detail_plan(query: bool) -> tuple[int, int, float]:
+    """``(detail_count, detail_side, detail_every_s)`` for ``select_frames``: the larger pictures
+    local features are computed on. A query's :data:`DETAIL_FRAMES` spread over the clip at
+    :data:`~provenance.hashing.features.QUERY_FEATURE_SIDE`; a reference's one per
+    :data:`REFERENCE_DETAIL_EVERY_S` (up to :data:`MAX_REFERENCE_DETAILS`) at
+    :data:`~provenance.hashing.features.FEATURE_SIDE`."""
+    if query:
+        return DETAIL_FRAMES, QUERY_FEATURE_SIDE, 0.0
+    return MAX_REFERENCE_DETAILS, FEATURE_SIDE, REFERENCE_DETAIL_EVERY_S
 
 
 def reference_rows(fp: Fingerprint) -> tuple[np.ndarray, np.ndarray]:

@@ -40,6 +40,12 @@ class Fingerprint:
         Each hashed frame after border removal, greyscale and resampled to a square of
         :data:`SMALL_FRAME_SIZE` px: lets matching hash windows of a query it did not foresee
         (:func:`provenance.matching.cropfit.fit_crop`). Queries only; never stored in an index.
+    detail_times_s : ndarray of float64, shape (k,), optional
+        Media times [s] of :attr:`detail_frames`, increasing.
+    detail_frames : ndarray of uint8, shape (k, H, W), optional
+        A few of the frames, uncropped and greyscale at their decoded size, spread over the
+        clip: matching verifies candidates geometrically on their local features
+        (:mod:`provenance.matching.verify`). Queries only; never stored in an index.
     """
 
     times_s: np.ndarray
@@ -48,6 +54,8 @@ class Fingerprint:
     variants: dict[str, np.ndarray] = field(default_factory=dict)
     duration_s: float | None = None
     small_frames: np.ndarray | None = None
+    detail_times_s: np.ndarray | None = None
+    detail_frames: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         times = np.ascontiguousarray(np.asarray(self.times_s, dtype=np.float64))
@@ -78,6 +86,18 @@ class Fingerprint:
                 raise InvalidArgumentError(
                     f"Fingerprint.small_frames must be uint8 of shape (n, S, S) with n = {times.shape[0]} "
                     f"(got {small.dtype} {small.shape})")
+        if (self.detail_frames is None) != (self.detail_times_s is None):
+            raise InvalidArgumentError("Fingerprint.detail_frames and detail_times_s go together")
+        if self.detail_frames is not None:
+            detail = np.asarray(self.detail_frames)
+            dt = np.asarray(self.detail_times_s, dtype=np.float64)
+            if detail.dtype != np.uint8 or detail.ndim != 3 or dt.ndim != 1 or dt.shape[0] != detail.shape[0]:
+                raise InvalidArgumentError(
+                    f"Fingerprint.detail_frames must be uint8 of shape (k, H, W) with k detail times "
+                    f"(got {detail.dtype} {detail.shape}, {dt.shape[0] if dt.ndim == 1 else dt.shape} times)")
+            if not np.all(np.isfinite(dt)):
+                raise InvalidArgumentError("Fingerprint.detail_times_s must be finite")
+            object.__setattr__(self, "detail_times_s", dt)
         object.__setattr__(self, "times_s", times)
         object.__setattr__(self, "hashes", np.ascontiguousarray(hashes))
 

@@ -424,7 +424,7 @@ class PostgresDialect(Dialect):
         return {"changes"} if cur.fetchone()[0] else set()
 
     def tables(self, cur: Any) -> set[str]:
-        names = ("meta", "footage", "frames", "thumbnails", "changes")
+        names = ("meta", "footage", "frames", "thumbnails", "features", "changes")
         cur.execute("SELECT " + ", ".join(f"to_regclass('provenance_{n}') IS NOT NULL" for n in names))
         row = cur.fetchone()
         return {n for n, present in zip(names, row) if present}

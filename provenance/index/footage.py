@@ -40,6 +40,7 @@ from ..errors import (
     ReadOnlyIndexError,
 )
 from ..hashing import DEFAULT_HASHER, Fingerprint
+from ..hashing.features import LocalFeatures
 from ..hashing.fingerprinting import (
     REFERENCE_VARIANT_NAMES,
     REFERENCE_VARIANT_TIME_STEP_S,
@@ -51,7 +52,7 @@ from ..media.source import open_media
 from .records import FootageRecord, ImportResult, IndexStats, footage_id_value, normalise_fields
 from .sql import SQLStore, open_store
 from .store import MODES, FrameRow
-from .thumbnails import check_thumbnails, fingerprint_with_thumbnails, time_value
+from .thumbnails import check_features, check_thumbnails, fingerprint_with_thumbnails, time_value
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..matching.match import Match
@@ -63,6 +64,10 @@ logger = logging.getLogger(__name__)
 #: Bytes per hash of the hashers this version knows (an index of another hasher learns its
 #: size from its first footage).
 HASH_BYTES: dict[str, int] = {DEFAULT_HASHER: 32}
+
+#: Footage items whose decoded local features a FootageIndex keeps in memory (search verifies
+#: a few candidates per query; ~15 kB each).
+_FEATURE_CACHE_ITEMS = 256
 
 #: Reference-row variants in the order matching numbers them (0: the frames themselves).
 _ROW_KINDS: tuple[str, ...] = ("", *REFERENCE_VARIANT_NAMES)
@@ -143,6 +148,7 @@ class FootageIndex:
         self._table: CandidateTable | None = None
         self._table_seq = 0
         self._dirty = False  # own writes not yet applied to the table
+        self._features: dict[str, list[tuple[float, LocalFeatures]]] = {}  # decoded, of recent candidates
         own = self._store.get_meta("hasher")
         if hasher is not None and own is not None and own != hasher:
             self._store.close()
@@ -311,6 +317,40 @@ class FootageIndex:
         return None if hit is None else hit[1]
 
     # ------------------------------------------------------------------ writes
+    def local_features(self, footage_id: str) -> list[tuple[float, LocalFeatures]]:
+        """Local features stored with one footage item's frames (:meth:`add`), in time order.
+
+        :meth:`search` verifies candidates geometrically with them
+        (:func:`provenance.matching.verify.verify_candidate`).
+
+        Returns
+        -------
+        list of (float, LocalFeatures)
+            ``(time_s, features)`` per stored frame; empty when the item has none (added before
+            schema v5, or by :meth:`add_fingerprint` without ``features``) or is not in the index.
+
+        Raises
+        ------
+        CorruptIndexError
+            A stored row does not decode.
+        """
+        with self._lock:
+            hit = self._features.get(footage_id)
+        if hit is not None:
+            return hit
+        out: list[tuple[float, LocalFeatures]] = []
+        for t, data in self._store.features(footage_id):
+            try:
+                out.append((t, LocalFeatures.from_bytes(data)))
+            except InvalidArgumentError as exc:
+                raise CorruptIndexError(f"stored local features of {footage_id!r} at {t:.3f} s do not decode ({exc}); "
+                                        "the index is damaged", path=self.location, footage_id=footage_id) from exc
+        with self._lock:
+            while len(self._features) >= _FEATURE_CACHE_ITEMS:
+                self._features.pop(next(iter(self._features)))
+            self._features[footage_id] = out
+        return out
+
     def _writable(self) -> None:
         if self._store.read_only:
             raise ReadOnlyIndexError("the index is open read-only (mode='r'); open it with mode='rw' to change it",
@@ -328,12 +368,14 @@ class FootageIndex:
         title: str | None = None,
         notes: str | None = None,
     ) -> FootageRecord:
-        """Fingerprint a video file and index it, with a few small thumbnails of its frames.
+        """Fingerprint a video file and index it, with thumbnails and local features of a few frames.
 
-        The frames are decoded once: the same frames are hashed and give up to
-        :data:`~provenance.index.thumbnails.MAX_THUMBNAILS_PER_ITEM` JPEG thumbnails (about
-        one per :data:`~provenance.index.thumbnails.THUMBNAIL_EVERY_S` seconds), so reports can
-        show the known frame beside a matching query frame (:meth:`thumbnail`).
+        The frames are decoded once: the same frames are hashed and up to
+        :data:`~provenance.index.thumbnails.MAX_THUMBNAILS_PER_ITEM` of them (about one per
+        :data:`~provenance.index.thumbnails.THUMBNAIL_EVERY_S` seconds) are kept as JPEG
+        thumbnails, so reports can show the known frame beside a matching query frame
+        (:meth:`thumbnail`), and as local features, so :meth:`search` can verify a candidate
+        geometrically (rotated, inset or filmed copies; :mod:`provenance.matching.verify`).
 
         Parameters
         ----------
@@ -382,8 +424,8 @@ class FootageIndex:
             existing = self._existing_for(fid, sha)
             if existing is not None:
                 return existing
-            fp, thumbs = fingerprint_with_thumbnails(media)
-        return self._insert(fp, fid, fields, sha, thumbs)
+            fp, thumbs, feats = fingerprint_with_thumbnails(media)
+        return self._insert(fp, fid, fields, sha, thumbs, feats)
 
     def add_fingerprint(
         self,
@@ -398,6 +440,7 @@ class FootageIndex:
         notes: str | None = None,
         content_sha256: str | None = None,
         thumbnails: Sequence[tuple[float, bytes]] | None = None,
+        features: Sequence[tuple[float, bytes]] | None = None,
     ) -> FootageRecord:
         """Index precomputed frame hashes (same record fields as :meth:`add`).
 
@@ -414,6 +457,11 @@ class FootageIndex:
             :func:`~provenance.index.thumbnails.frame_thumbnails`): at most
             ``MAX_THUMBNAILS_PER_ITEM``, distinct finite times, JPEG bytes of at most
             ``MAX_THUMBNAIL_BYTES`` each. None (default): no thumbnails are stored.
+        features : sequence of (float, bytes), optional
+            ``(time_s, LocalFeatures.to_bytes())`` rows of the footage's frames (e.g. from
+            :func:`~provenance.index.thumbnails.frame_features`) for geometric verification: at
+            most ``MAX_THUMBNAILS_PER_ITEM``, distinct finite times. None (default): none are
+            stored, and matches of this item are never verified geometrically.
 
         Raises
         ------
@@ -424,7 +472,7 @@ class FootageIndex:
         ReadOnlyIndexError
             The index is open read-only.
         InvalidArgumentError
-            Invalid record fields or thumbnails.
+            Invalid record fields, thumbnails or features.
         """
         self._writable()
         if not isinstance(fp, Fingerprint):
@@ -433,6 +481,7 @@ class FootageIndex:
         fields = normalise_fields(published_at=published_at, filmed_at=filmed_at, location=location,
                                   source_url=source_url, title=title, notes=notes)
         thumbs = check_thumbnails(thumbnails)
+        feats = check_features(features)
         if content_sha256 is not None:
             if not isinstance(content_sha256, str) or len(content_sha256) != 64 or not all(
                     c in "0123456789abcdef" for c in content_sha256.lower()):
@@ -441,7 +490,7 @@ class FootageIndex:
             existing = self._existing_for(fid, content_sha256)
             if existing is not None:
                 return existing
-        return self._insert(fp, fid, fields, content_sha256, thumbs)
+        return self._insert(fp, fid, fields, content_sha256, thumbs, feats)
 
     def _existing_for(self, fid: str, sha: str) -> FootageRecord | None:
         """The record when this exact content is already indexed under ``fid`` (a no-op add)."""
@@ -478,7 +527,8 @@ class FootageIndex:
                 "(hashers are never mixed)", path=self.location, line=line)
 
     def _insert(self, fp: Fingerprint, fid: str, fields: dict[str, Any], sha: str | None,
-                thumbnails: Sequence[tuple[float, bytes]] = ()) -> FootageRecord:
+                thumbnails: Sequence[tuple[float, bytes]] = (),
+                features: Sequence[tuple[float, bytes]] = ()) -> FootageRecord:
         self.check_hasher(fp.hasher, fp.nbytes if len(fp) else None)
         if len(fp) and fp.nbytes == 0:
             raise InvalidArgumentError("fingerprint hashes have zero bytes per frame")
@@ -500,7 +550,7 @@ class FootageIndex:
         if len(fp):
             meta["nbytes"] = str(fp.nbytes)
         try:
-            self._store.insert(record, frames, meta=meta, thumbnails=thumbnails)
+            self._store.insert(record, frames, meta=meta, thumbnails=thumbnails, features=features)
         except DuplicateFootageError:
             # say which rule was broken when a concurrent writer won the race
             if sha is not None and (other := self._store.find_sha(sha)) not in (None, fid):
@@ -512,10 +562,11 @@ class FootageIndex:
             raise
         with self._lock:
             self._dirty = True
+            self._features.pop(fid, None)
         return FootageRecord.from_row(record)
 
     def remove(self, footage_id: str) -> None:
-        """Remove one footage item, its frame hashes and its thumbnails.
+        """Remove one footage item, its frame hashes, thumbnails and local features.
 
         Raises
         ------
@@ -529,6 +580,7 @@ class FootageIndex:
             raise KeyError(f"no footage {footage_id!r} in index {self.location}")
         with self._lock:
             self._dirty = True
+            self._features.pop(footage_id, None)
 
     def update(self, footage_id: str, **fields: Any) -> FootageRecord:
         """Change record fields: published_at, filmed_at, location, source_url, title, notes.
@@ -617,6 +669,8 @@ class FootageIndex:
                 changes = self._store.changes_since(self._table_seq)
                 if changes:
                     touched = {c.footage_id for c in changes if c.op in ("add", "remove")}
+                    for fid in touched:
+                        self._features.pop(fid, None)
                     _, rows = self._store.frames(sorted(touched))
                     items = list(self._table_items(rows))
                     present = {fid for fid, _, _ in items}
@@ -672,7 +726,7 @@ class FootageIndex:
         if len(self) == 0:
             return []
         table = self._refresh()
-        return match_fingerprint(fp, table, threshold=threshold)
+        return match_fingerprint(fp, table, threshold=threshold, reference_features=self.local_features)
 
     # ------------------------------------------------------------------ bulk
     def import_catalogue(self, path: str | os.PathLike[str], *, workers: int | None = 1,

@@ -272,18 +272,20 @@ def folder_rows(folder: Path, *,
 
 
 def fingerprint_file(path: str) -> tuple[str, dict[str, Any]]:
-    """Worker task: (content sha256, fingerprint as plain arrays plus ``thumbnails``) of one file.
+    """Worker task: (content sha256, fingerprint as plain arrays plus ``thumbnails`` and ``features``)
+    of one file.
 
-    The frames are decoded once, hashed, and a few of them kept as small JPEG thumbnails
-    (``(time_s, jpeg)`` pairs, as :meth:`FootageIndex.add` stores them).
+    The frames are decoded once, hashed (with the reference-side variants), and a few of them
+    kept as small JPEG thumbnails and local features (``(time_s, bytes)`` pairs, as
+    :meth:`FootageIndex.add` stores them).
     """
     from .footage import sha256_file
     from .thumbnails import fingerprint_with_thumbnails
 
     sha = sha256_file(path)
-    fp, thumbs = fingerprint_with_thumbnails(path)
+    fp, thumbs, feats = fingerprint_with_thumbnails(path)
     return sha, {"times_s": fp.times_s, "hashes": fp.hashes, "hasher": fp.hasher, "duration_s": fp.duration_s,
-                 "thumbnails": thumbs}
+                 "variants": dict(fp.variants), "thumbnails": thumbs, "features": feats}
 
 
 def _task(fn: Callable[[str], Any], path: str) -> tuple[str, dict[str, Any]]:
@@ -339,12 +341,13 @@ def ingest_rows(
         todo.append(row)
     bar = _progress(len(todo), progress)
 
-    def write(row: CatalogueRow, sha: str | None, fp: Fingerprint, thumbnails: Any = None) -> None:
+    def write(row: CatalogueRow, sha: str | None, fp: Fingerprint, thumbnails: Any = None,
+              features: Any = None) -> None:
         try:
             # the index's hasher was fixed by its creator: a row never sets or changes it
             index.check_hasher(fp.hasher, fp.nbytes if len(fp) else None, line=row.line)
             index.add_fingerprint(fp, footage_id=row.footage_id, content_sha256=sha, thumbnails=thumbnails,
-                                  **row.kwargs)
+                                  features=features, **row.kwargs)
             added.append(row.footage_id)
         except DuplicateFootageError as exc:
             if exc.footage_id not in (None, row.footage_id):  # the same content under another id
@@ -365,11 +368,11 @@ def ingest_rows(
         sha, d = result  # type: ignore[misc]
         try:
             fp = Fingerprint(times_s=d["times_s"], hashes=d["hashes"], hasher=d["hasher"],
-                             duration_s=d.get("duration_s"))
+                             duration_s=d.get("duration_s"), variants=dict(d.get("variants") or {}))
         except ProvenanceError as exc2:
             errors.append(ImportProblem(row.line, row.footage_id, str(exc2), row.path, type(exc2).__name__))
             return
-        write(row, sha, fp, d.get("thumbnails"))
+        write(row, sha, fp, d.get("thumbnails"), d.get("features"))
 
     file_rows = [r for r in todo if r.fingerprint is None]
     for row in todo:

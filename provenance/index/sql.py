@@ -7,9 +7,9 @@ small :class:`~provenance.index.dialects.Dialect`. SQL here is written with ``?`
 placeholders and ``{p}`` before table names, ``{real}``, ``{blob}`` and ``{serial}`` for
 the types; :meth:`SQLStore.q` fills them in for the dialect.
 
-A store opened read-only on an older schema (v1-v3) is read as it is, never migrated:
+A store opened read-only on an older schema (v1-v4) is read as it is, never migrated:
 records get ``published_precision="instant"``, frame rows are split by their legacy time
-tag, and v1/v2 files simply have no thumbnails.
+tag, v1/v2 files simply have no thumbnails and v1-v4 files no local features.
 """
 
 from __future__ import annotations
@@ -33,11 +33,12 @@ from .store import (
     SCHEMA_VERSION,
     UPDATABLE_COLUMNS,
     Change,
+    FeatureRow,
     FrameRow,
     Thumbnail,
 )
 
-__all__ = ["MIGRATIONS", "SCHEMA_V1", "SCHEMA_V4", "SQLStore", "open_store", "split_legacy_frames"]
+__all__ = ["MIGRATIONS", "SCHEMA_V1", "SCHEMA_V4", "SCHEMA_V5", "SQLStore", "open_store", "split_legacy_frames"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,9 +60,12 @@ _FRAMES = ("CREATE TABLE {p}frames ("
            " footage_id TEXT NOT NULL REFERENCES {p}footage (footage_id) ON DELETE CASCADE,"
            " variant TEXT NOT NULL, nbytes INTEGER NOT NULL, times {blob} NOT NULL, hashes {blob} NOT NULL,"
            " PRIMARY KEY (footage_id, variant))")
+_FEATURES = ("CREATE TABLE IF NOT EXISTS {p}features ("
+             " footage_id TEXT NOT NULL REFERENCES {p}footage (footage_id) ON DELETE CASCADE,"
+             " time_s {real} NOT NULL, data {blob} NOT NULL, PRIMARY KEY (footage_id, time_s))")
 _PUBLISHED_INDEX = "CREATE INDEX IF NOT EXISTS {p}footage_published_at ON {p}footage (published_at)"
 
-#: The current schema, created in one step for a new index.
+#: Schema v4 (kept so migrations can be tested from it).
 SCHEMA_V4 = (
     "CREATE TABLE {p}meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE {p}footage (
@@ -75,6 +79,8 @@ SCHEMA_V4 = (
     "CREATE TABLE {p}changes (seq {serial}, op TEXT NOT NULL, footage_id TEXT NOT NULL)",
     _PUBLISHED_INDEX,
 )
+#: The current schema, created in one step for a new index.
+SCHEMA_V5 = (*SCHEMA_V4, _FEATURES)
 
 
 def split_legacy_frames(footage_id: str, nbytes: int, times: bytes, hashes: bytes,
@@ -140,9 +146,15 @@ def _migrate_3_to_4(store: SQLStore, cur: Any) -> None:
         cur.execute(q(store.insert_ignore("meta", 2)), ("hasher", str(first[0])))
 
 
+def _migrate_4_to_5(store: SQLStore, cur: Any) -> None:
+    """v5: local features of stored frames (existing items simply have none)."""
+    cur.execute(store.q(_FEATURES))
+
+
 #: Migrations: version -> function bringing a store at that version to version + 1, in the
 #: caller's write transaction (all of them or none are applied).
-MIGRATIONS: dict[int, Callable[[SQLStore, Any], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+MIGRATIONS: dict[int, Callable[[SQLStore, Any], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4,
+                                                          4: _migrate_4_to_5}
 
 
 class SQLStore:
@@ -202,7 +214,7 @@ class SQLStore:
                     if tables:
                         raise CorruptIndexError(f"not a provenance index: tables {sorted(tables)[:8]} without "
                                                 "provenance metadata; refusing to touch it", path=self.location)
-                    for stmt in SCHEMA_V4:
+                    for stmt in SCHEMA_V5:
                         cur.execute(self.q(stmt))
                     meta = {"application": APPLICATION, "schema_version": str(SCHEMA_VERSION), **create_meta}
                     cur.executemany(self.q("INSERT INTO {p}meta VALUES (?, ?)"), list(meta.items()))
@@ -297,12 +309,15 @@ class SQLStore:
         return self._version
 
     def insert(self, record: dict[str, Any], frames: Sequence[FrameRow], *, meta: dict[str, str] | None = None,
-               thumbnails: Sequence[Thumbnail] = ()) -> None:
+               thumbnails: Sequence[Thumbnail] = (), features: Sequence[FeatureRow] = ()) -> None:
         cols = list(RECORD_COLUMNS)
         values = [record.get(c, "instant" if c == "published_precision" else None) for c in cols]
         fid = record["footage_id"]
         thumbs = [(fid, float(t), bytes(j)) for t, j in thumbnails]
+        feats = [(fid, float(t), bytes(d)) for t, d in features]
         rows = [(fid, f.variant, int(f.nbytes), f.times, f.hashes) for f in frames]
+        if feats and self._version < 5:
+            raise IndexStoreError("this index (schema < 5) cannot store local features", path=self.location)
 
         def tx(cur: Any) -> None:
             for k, v in (meta or {}).items():
@@ -314,6 +329,8 @@ class SQLStore:
                                        "VALUES (?, ?, ?, ?, ?)"), rows)
             if thumbs:
                 cur.executemany(self.q("INSERT INTO {p}thumbnails (footage_id, time_s, jpeg) VALUES (?, ?, ?)"), thumbs)
+            if feats:
+                cur.executemany(self.q("INSERT INTO {p}features (footage_id, time_s, data) VALUES (?, ?, ?)"), feats)
             cur.execute(self.q("INSERT INTO {p}changes (op, footage_id) VALUES ('add', ?)"), (fid,))
 
         try:
@@ -324,6 +341,8 @@ class SQLStore:
     def delete(self, footage_id: str) -> bool:
         def tx(cur: Any) -> bool:
             cur.execute(self.q("DELETE FROM {p}thumbnails WHERE footage_id=?"), (footage_id,))
+            if self._version >= 5:
+                cur.execute(self.q("DELETE FROM {p}features WHERE footage_id=?"), (footage_id,))
             cur.execute(self.q("DELETE FROM {p}frames WHERE footage_id=?"), (footage_id,))
             cur.execute(self.q("DELETE FROM {p}footage WHERE footage_id=?"), (footage_id,))
             n = cur.rowcount
@@ -377,6 +396,23 @@ class SQLStore:
         if footage_id is None:
             return int(self._read("SELECT count(*) FROM {p}thumbnails")[0][0])
         return int(self._read("SELECT count(*) FROM {p}thumbnails WHERE footage_id=?", (footage_id,))[0][0])
+
+    def features(self, footage_id: str) -> list[FeatureRow]:
+        if self._version < 5:
+            return []
+        rows = self._read("SELECT time_s, data FROM {p}features WHERE footage_id=? ORDER BY time_s", (footage_id,))
+        out: list[FeatureRow] = []
+        for t, data in rows:
+            if not isinstance(data, (bytes, bytearray, memoryview)) or not isinstance(t, (int, float)):
+                raise CorruptIndexError(f"stored local features of {footage_id!r} do not decode; the index is damaged",
+                                        path=self.location, footage_id=footage_id)
+            out.append((float(t), bytes(data)))
+        return out
+
+    def feature_count(self) -> int:
+        if self._version < 5:
+            return 0
+        return int(self._read("SELECT count(*) FROM {p}features")[0][0])
 
     def count(self) -> tuple[int, int]:
         n, f = self._read("SELECT count(*), coalesce(sum(n_frames), 0) FROM {p}footage")[0]

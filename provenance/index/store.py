@@ -20,6 +20,9 @@ Schema history
   before v4 the variant was encoded into the time column as ``t + k * 1e7`` s.
   ``footage.published_precision`` (``"instant"`` or ``"day"``); the hasher is written
   when the index is created; SQLite files carry :data:`SQLITE_APPLICATION_ID`.
+- v5: ``features`` (footage_id, time_s, data): the local features (keypoints and binary
+  descriptors, :class:`provenance.hashing.features.LocalFeatures` serialised) of the thumbnails'
+  frames, for geometric verification of matches; items added before v5 simply have none.
 
 Every write also appends to the change log (``seq``, ``op``, ``footage_id``) in the same
 transaction, so readers in other processes can bring their in-memory candidate table
@@ -33,8 +36,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["APPLICATION", "LEGACY_VARIANT_TAGS", "LEGACY_VARIANT_TIME_STEP_S", "MODES", "RECORD_COLUMNS",
-           "SCHEMA_VERSION", "SQLITE_APPLICATION_ID", "UPDATABLE_COLUMNS", "Change", "FootageStore", "FrameRow",
-           "Thumbnail"]
+           "SCHEMA_VERSION", "SQLITE_APPLICATION_ID", "UPDATABLE_COLUMNS", "Change", "FeatureRow", "FootageStore",
+           "FrameRow", "Thumbnail"]
 
 #: Written in every index's metadata; a database without it is foreign and refused.
 APPLICATION = "provenance-footage-index"
@@ -43,7 +46,7 @@ APPLICATION = "provenance-footage-index"
 SQLITE_APPLICATION_ID = 0x5052564E
 
 #: Current schema version; older stores are migrated on a read-write open, newer ones refused.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: How an index is opened: ``"r"`` read-only, it must exist; ``"rw"`` read-write, it must
 #: exist; ``"c"`` read-write, created when absent (SQLite's URI modes ro, rw, rwc).
@@ -108,6 +111,8 @@ class FrameRow:
 
 #: One stored thumbnail: (media time [s], JPEG bytes).
 Thumbnail = tuple[float, bytes]
+#: Local features of one stored frame: (media time [s], ``LocalFeatures.to_bytes()``).
+FeatureRow = tuple[float, bytes]
 
 
 @runtime_checkable
@@ -135,12 +140,12 @@ class FootageStore(Protocol):
         """Schema version of the open store."""
 
     def insert(self, record: dict[str, Any], frames: Sequence[FrameRow], *, meta: dict[str, str] | None = None,
-               thumbnails: Sequence[Thumbnail] = ()) -> None:
-        """Insert one record, its frame rows (one per variant) and thumbnails (distinct times),
-        plus unset ``meta`` entries, in one transaction."""
+               thumbnails: Sequence[Thumbnail] = (), features: Sequence[FeatureRow] = ()) -> None:
+        """Insert one record, its frame rows (one per variant), thumbnails and local features
+        (each at distinct times), plus unset ``meta`` entries, in one transaction."""
 
     def delete(self, footage_id: str) -> bool:
-        """Delete one record, its frames and its thumbnails; False if it was absent."""
+        """Delete one record, its frames, thumbnails and features; False if it was absent."""
 
     def thumbnail(self, footage_id: str, time_s: float) -> Thumbnail | None:
         """The stored thumbnail of one item nearest to ``time_s`` (earlier on a tie), or None."""
@@ -150,6 +155,12 @@ class FootageStore(Protocol):
 
     def thumbnails(self, footage_id: str) -> list[Thumbnail]:
         """Every stored thumbnail of one item, in time order."""
+
+    def features(self, footage_id: str) -> list[FeatureRow]:
+        """Every stored local-feature row of one item, in time order (none before v5)."""
+
+    def feature_count(self) -> int:
+        """Number of stored local-feature rows (0 before v5)."""
 
     def update(self, footage_id: str, fields: dict[str, Any]) -> bool:
         """Change record fields (keys from ``UPDATABLE_COLUMNS``); False if absent."""

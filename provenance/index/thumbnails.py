@@ -1,9 +1,11 @@
-"""Small JPEG thumbnails of indexed footage: which frames to keep, checking them, one decode.
+"""Stored frames of indexed footage: thumbnails and local features, which frames, checks, one decode.
 
 :meth:`~provenance.index.FootageIndex.add` hashes the frames of one decode and keeps a few of
-them as thumbnails (about one per :data:`THUMBNAIL_EVERY_S` seconds, at most
-:data:`MAX_THUMBNAILS_PER_ITEM`, longer side :data:`THUMBNAIL_MAX_SIDE` px), so reports can
-show the known frame beside a matching query frame.
+them (about one per :data:`THUMBNAIL_EVERY_S` seconds, at most :data:`MAX_THUMBNAILS_PER_ITEM`)
+twice: as JPEG thumbnails (longer side :data:`THUMBNAIL_MAX_SIDE` px), so reports can show the
+known frame beside a matching query frame, and as local features
+(:func:`provenance.hashing.features.local_features`), so matching can verify a candidate
+geometrically (:mod:`provenance.matching.verify`).
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from ..hashing import Fingerprint
 from ..media.source import MediaFile
 
 __all__ = ["MAX_THUMBNAILS_PER_ITEM", "MAX_THUMBNAIL_BYTES", "THUMBNAIL_EVERY_S", "THUMBNAIL_MAX_SIDE",
-           "check_thumbnails", "fingerprint_with_thumbnails", "frame_thumbnails", "thumbnail_frame_indices",
-           "time_value"]
+           "check_features", "check_thumbnails", "fingerprint_with_thumbnails", "frame_features", "frame_thumbnails",
+           "thumbnail_frame_indices", "time_value"]
 
 
 #: About one stored thumbnail per this many seconds of footage (:meth:`FootageIndex.add`).
@@ -89,6 +91,48 @@ def check_thumbnails(thumbnails: Any) -> list[tuple[float, bytes]]:
     return out
 
 
+def check_features(features: Any) -> list[tuple[float, bytes]]:
+    """Validated ``(time_s, LocalFeatures.to_bytes())`` rows in time order.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Not a sequence of pairs, too many, bytes that do not decode as local features, or two
+        at the same time.
+    """
+    from ..hashing.features import LocalFeatures
+
+    if features is None:
+        return []
+    if isinstance(features, (str, bytes, bytearray, dict)):
+        raise InvalidArgumentError("features must be a sequence of (time_s, bytes) pairs")
+    try:
+        items = list(features)
+    except TypeError as exc:
+        raise InvalidArgumentError("features must be a sequence of (time_s, bytes) pairs") from exc
+    if len(items) > MAX_THUMBNAILS_PER_ITEM:
+        raise InvalidArgumentError(f"at most {MAX_THUMBNAILS_PER_ITEM} feature rows per footage item "
+                                   f"(got {len(items)})")
+    out: list[tuple[float, bytes]] = []
+    for item in items:
+        try:
+            t, data = item
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(
+                f"features must hold (time_s, bytes) pairs (got {type(item).__name__})") from exc
+        t = time_value(t)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidArgumentError(f"local features must be bytes (got {type(data).__name__})")
+        data = bytes(data)
+        LocalFeatures.from_bytes(data)  # refuses anything that would not decode when read back
+        out.append((t, data))
+    out.sort(key=lambda p: p[0])
+    for a, b in zip(out, out[1:]):
+        if a[0] == b[0]:
+            raise InvalidArgumentError(f"two feature rows at the same time {a[0]:.3f} s")
+    return out
+
+
 def thumbnail_frame_indices(times_s: Sequence[float], *, every_s: float = THUMBNAIL_EVERY_S,
                             max_count: int = MAX_THUMBNAILS_PER_ITEM) -> list[int]:
     """Indices of the frames (times in ascending order) to keep as thumbnails.
@@ -128,13 +172,38 @@ def frame_thumbnails(frames: Sequence[tuple[Any, ...]], *, every_s: float = THUM
     return [(float(frames[i][0]), make_thumbnail(frames[i][1], max_side)) for i in idx]
 
 
+def frame_features(frames: Sequence[tuple[Any, ...]], *, every_s: float = THUMBNAIL_EVERY_S,
+                   max_count: int = MAX_THUMBNAILS_PER_ITEM) -> list[tuple[float, bytes]]:
+    """``(time_s, LocalFeatures.to_bytes())`` of decoded reference frames, as :meth:`FootageIndex.add`
+    stores them.
+
+    Parameters
+    ----------
+    frames : sequence of (time_s, image, ...) or (time_s, image, reason, detail)
+        Decoded frames in time order, uncropped (an inset or a screen in a query is matched
+        against the whole picture). Frames that carry a larger greyscale ``detail`` picture
+        (``fingerprint_frames(path, variants=False)`` decodes one about every 2 s) are described
+        on it; without any, the frames :func:`frame_thumbnails` keeps are described as they are.
+    every_s, max_count
+        Spacing [s] and most rows kept when no frame carries a detail picture.
+    """
+    from ..hashing.features import local_features
+
+    detailed = [(float(f[0]), f[3]) for f in frames if len(f) > 3 and f[3] is not None][:max_count]
+    if detailed:
+        return [(t, local_features(d).to_bytes()) for t, d in detailed]
+    idx = thumbnail_frame_indices([float(f[0]) for f in frames], every_s=every_s, max_count=max_count)
+    return [(float(frames[i][0]), local_features(frames[i][1]).to_bytes()) for i in idx]
+
+
 def fingerprint_with_thumbnails(
     path: str | os.PathLike[str] | MediaFile,
-) -> tuple[Fingerprint, list[tuple[float, bytes]]]:
-    """Reference fingerprint of a file (as ``fingerprint(path, variants=False, fps=INDEX_FPS)``)
-    and its thumbnails (:func:`frame_thumbnails`), from one decode. A file without a frame to
-    hash is refused (``UnsupportedMediaError``), so no empty record is ever stored."""
+) -> tuple[Fingerprint, list[tuple[float, bytes]], list[tuple[float, bytes]]]:
+    """Reference fingerprint of a file (as ``fingerprint(path, variants=False, fps=INDEX_FPS)``),
+    its thumbnails (:func:`frame_thumbnails`) and the local features of the same frames
+    (:func:`frame_features`), from one decode. A file without a frame to hash is refused
+    (``UnsupportedMediaError``), so no empty record is ever stored."""
     from ..hashing.fingerprinting import INDEX_FPS, fingerprint_frames
 
     fp, frames = fingerprint_frames(path, variants=False, fps=INDEX_FPS)
-    return fp, frame_thumbnails(frames)
+    return fp, frame_thumbnails(frames), frame_features(frames)

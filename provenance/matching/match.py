@@ -43,7 +43,13 @@ Algorithm
    a line that singles out the moment gives a time-resolved match, a static view whose moment
    nothing identifies gives a scene-only match (``Match.time_resolved`` False), and a regular
    match of such a view keeps only the evidence the line's moment contrast supports.
-8. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
+8. **Geometric verification.** When the footage's local features are at hand (an index's
+   :meth:`~provenance.index.FootageIndex.search`), the :data:`~provenance.matching.verify.VERIFY_MAX_ITEMS`
+   best-supported candidates still below the threshold are compared on local features
+   (:mod:`provenance.matching.verify`): a rotated, inset, grid-cell or filmed copy whose pairs of
+   frames fit plane projective maps on one line in time, each singling out its moment, becomes a
+   match (``Match.verified_frames``); a fixed camera's other moments never do.
+9. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
    ``1 - exp(-evidence / EVIDENCE_SCALE)``; matches at or above the single global
    :data:`MATCH_THRESHOLD` are returned. The threshold was calibrated on distractors, not per
    transform (see :data:`MATCH_THRESHOLD`).
@@ -52,6 +58,7 @@ Algorithm
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -59,6 +66,7 @@ import numpy as np
 
 from ..errors import InvalidArgumentError
 from ..hashing import Fingerprint, window_hashes
+from ..hashing.features import LocalFeatures
 from ..hashing.fingerprinting import (
     REFERENCE_CROPS,
     REFERENCE_VARIANT_NAMES,
@@ -69,6 +77,14 @@ from ..hashing.phash import hamming
 from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
 from .cropfit import FIT_FRAMES, fit_crop
 from .cropfit import TARGET as FIT_TARGET
+from .verify import (
+    VERIFY_MAX_ITEMS,
+    CandidateCheck,
+    ReferenceFeatures,
+    query_features,
+    verified_score,
+    verify_candidate,
+)
 
 __all__ = [
     "EVIDENCE_SCALE",
@@ -264,6 +280,18 @@ class Match:
         the best guess, and the match is evidence of the place, not of the filming time.
     kind : str
         ``"moments"`` (``time_resolved``) or ``"scene"`` (a scene-only match).
+    verified_frames : int
+        Query frames confirmed geometrically on local features (:mod:`provenance.matching.verify`);
+        0 when the hashes alone carried the match. A verified match's variant is ``"verified"``
+        (or ``"verified_mirror"``) when the hashes found no line, else the hashes' variant with
+        ``"+verified"``.
+    rotation_deg : float or None
+        Median rotation of the footage's picture in the query [deg, positive clockwise on screen],
+        for a verified match (within about 2 deg: each frame's estimate comes from a few dozen
+        keypoints of a 320 px picture).
+    scale : float or None
+        Median linear size of the footage's picture relative to the query's picture (1 for a
+        full-frame copy, about 0.33 for an inset of a third of the width), for a verified match.
     """
 
     footage_id: str
@@ -277,6 +305,9 @@ class Match:
     matched_frames: int
     time_resolved: bool = True
     kind: str = "moments"
+    verified_frames: int = 0
+    rotation_deg: float | None = None
+    scale: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe dict."""
@@ -297,6 +328,14 @@ class Match:
         if self.variant.startswith("region"):  # region{i}_{kind}[_mirror][+zoom85], see REGION_VARIANT_NAMES
             kind = self.variant.split("+")[0].split("_", 1)[-1].removesuffix("_mirror")
             where = ", shown " + _REGION_WORDS.get(kind, "as a part of the picture") + " in this clip"
+        if self.verified_frames:
+            how = []
+            if self.rotation_deg is not None and abs(self.rotation_deg) >= 1.0:
+                how.append(f"turned about {abs(self.rotation_deg):.0f} deg")
+            if self.scale is not None and not 0.9 <= self.scale <= 1.1:
+                how.append(f"at about {self.scale:.1f} of its size")
+            where += (f", confirmed on local features in {self.verified_frames} frames"
+                      + (f" ({', '.join(how)})" if how else ""))
         return (f"seconds {self.query_start_s:.1f}-{self.query_end_s:.1f} of this clip re-use seconds "
                 f"{self.ref_start_s:.1f}-{self.ref_end_s:.1f} of known footage {self.footage_id}{where}")
 
@@ -304,7 +343,8 @@ class Match:
         return (f"Match({self.footage_id!r} score={self.score:.3f} query {self.query_start_s:.2f}-"
                 f"{self.query_end_s:.2f} s -> ref {self.ref_start_s:.2f}-{self.ref_end_s:.2f} s "
                 f"speed={self.speed:.2f} variant={self.variant} frames={self.matched_frames}"
-                f"{'' if self.time_resolved else ' scene-only'})")
+                f"{'' if self.time_resolved else ' scene-only'}"
+                f"{f' verified={self.verified_frames}' if self.verified_frames else ''})")
 
     def _repr_html_(self) -> str | None:
         """Notebook view: escaped HTML with collapsible sections (None: the text repr is shown)."""
@@ -739,12 +779,54 @@ def _moment_match(footage_id: str, chk: _MomentCheck, tq_all: np.ndarray, n_quer
     return None
 
 
+def _verified_match(fid: str, chk: CandidateCheck, prev: Match | None, on_line: bool) -> Match:
+    """The match a geometric verification supports (on the hashes' line when it was predicted)."""
+    pairs = chk.pairs
+    rot = float(np.median([p.rotation_deg for p in pairs]))
+    scale = float(np.median([p.scale for p in pairs]))
+    score = max(verified_score(len(pairs)), prev.score if prev is not None else 0.0)
+    if on_line and prev is not None:
+        return replace(prev, score=score, variant=prev.variant + "+verified", verified_frames=len(pairs),
+                       rotation_deg=rot, scale=scale)
+    return Match(footage_id=fid, score=score, query_start_s=pairs[0].query_time_s, query_end_s=pairs[-1].query_time_s,
+                 ref_start_s=pairs[0].ref_time_s, ref_end_s=pairs[-1].ref_time_s, speed=chk.speed,
+                 variant="verified_mirror" if chk.mirrored else "verified", matched_frames=len(pairs),
+                 verified_frames=len(pairs), rotation_deg=rot, scale=scale)
+
+
+def _verify(query: Fingerprint, best: dict[str, Match], seen: dict[str, list[np.ndarray]], thr: float,
+            reference_features: Callable[[str], ReferenceFeatures]) -> None:
+    """Step 8: verify the best-supported candidates below the threshold on local features (in place)."""
+    ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0), -sum(len(t) for t in seen[f]), f))
+    todo = [f for f in ranked if f not in best or (best[f].score < thr and best[f].time_resolved)][:VERIFY_MAX_ITEMS]
+    views: dict[bool, list[tuple[float, LocalFeatures]]] = {}
+    for fid in todo:
+        ref = reference_features(fid)
+        if not ref:
+            continue
+        prev = best.get(fid)
+        predict = None
+        if prev is not None and prev.matched_frames >= 2:
+            def predict(tq: float, m: Match = prev) -> float:
+                return m.ref_start_s + (tq - m.query_start_s) * m.speed
+        # the mirrored query only where the hashes saw the footage through a mirrored view
+        for mirrored in (False, True) if prev is not None and "mirror" in prev.variant else (False,):
+            if mirrored not in views:
+                views[mirrored] = query_features(query, mirrored=mirrored)
+            chk = verify_candidate(views[mirrored], ref, predict=predict, hint_times_s=np.concatenate(seen[fid]),
+                                   mirrored=mirrored)
+            if chk.verified:
+                best[fid] = _verified_match(fid, chk, prev, predict is not None)
+                break
+
+
 def match_fingerprint(
     query: Fingerprint,
     table: CandidateTable,
     *,
     threshold: float | None = None,
     max_results: int = 10,
+    reference_features: Callable[[str], ReferenceFeatures] | None = None,
 ) -> list[Match]:
     """Find indexed footage that the query re-uses, with the matching segments.
 
@@ -759,6 +841,10 @@ def match_fingerprint(
         global one; lower it only to inspect near misses).
     max_results : int
         Most matches returned.
+    reference_features : callable, optional
+        footage_id -> its stored local features (``(time_s, LocalFeatures)`` in time order, e.g.
+        :meth:`provenance.index.FootageIndex.local_features`): enables the geometric verification
+        of candidates below the threshold (step 8). None: hashes only.
 
     Returns
     -------
@@ -850,5 +936,8 @@ def match_fingerprint(
                 best[fid] = prev
             if mm is not None and (prev is None or mm.score > prev.score):
                 best[fid] = mm
+    if reference_features is not None and query.detail_frames is not None:
+        # candidates below the decision threshold, also when a lower one only lists near misses
+        _verify(query, best, seen, max(thr, MATCH_THRESHOLD), reference_features)
     out = sorted((m for m in best.values() if m.score >= thr), key=lambda m: -m.score)
     return out[:max_results]

@@ -71,11 +71,15 @@ class DecodedFrame:
         RGB pixels after display rotation.
     key_frame : bool
         True when the codec flagged the frame as a keyframe (intra frame).
+    detail : ndarray of uint8, shape (h, w), optional
+        The same frame greyscale at a larger size (``detail_side``), for the few frames asked
+        for with ``detail_at_s`` (local features need more pixels than hashes); else None.
     """
 
     time_s: float
     image: np.ndarray
     key_frame: bool
+    detail: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,19 @@ def _target_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     w = max(2, int(round(width * scale / 2)) * 2)
     h = max(2, int(round(height * scale / 2)) * 2)
     return w, h
+
+
+def _times_arg(times: Sequence[float] | np.ndarray | None, name: str) -> np.ndarray:
+    """Sorted finite media times [s] of an argument, or InvalidArgumentError."""
+    if times is None:
+        return np.zeros(0, dtype=np.float64)
+    try:
+        out = np.asarray(times, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"{name} must be media times in seconds ({exc})") from exc
+    if out.ndim != 1 or not np.isfinite(out).all():
+        raise InvalidArgumentError(f"{name} must be a flat sequence of finite media times [s]")
+    return np.sort(out)
 
 
 def _rotate(image: np.ndarray, rotation_deg: float) -> np.ndarray:
@@ -355,6 +372,8 @@ def iter_video_frames(
     threads: int = 0,
     limits: MediaLimits | None = None,
     keyframes_at_s: Sequence[float] | np.ndarray | None = None,
+    detail_at_s: Sequence[float] | np.ndarray | None = None,
+    detail_side: int = 960,
 ) -> Iterator[DecodedFrame]:
     """Decode chosen frames of the first video stream, in presentation order.
 
@@ -381,6 +400,12 @@ def iter_video_frames(
         With ``keyframes_only``: decode only the keyframes at these media times [s] (as listed by
         :func:`video_layout`), skipping the others' packets unread by the decoder, so sampling a
         few frames of a long clip costs a few keyframe decodes.
+    detail_at_s : sequence of float, optional
+        Media times [s]: the first yielded frame at or after each also carries
+        :attr:`DecodedFrame.detail`, greyscale with its longer side ``detail_side`` (never
+        upscaled), from the same decoded picture.
+    detail_side : int
+        Longer side of the detail pictures [px].
 
     Yields
     ------
@@ -409,6 +434,9 @@ def iter_video_frames(
             raise InvalidArgumentError(f"keyframes_at_s must be media times in seconds ({exc})") from exc
         if picked.ndim != 1 or not np.isfinite(picked).all():
             raise InvalidArgumentError("keyframes_at_s must be a flat sequence of finite media times [s]")
+    details = _times_arg(detail_at_s, "detail_at_s")
+    if details.size and (isinstance(detail_side, bool) or not isinstance(detail_side, int) or detail_side < 16):
+        raise InvalidArgumentError(f"detail_side must be an int >= 16 px (got {detail_side!r})")
     av = require_av()
     targets = np.sort(np.asarray([] if times_s is None else times_s, dtype=np.float64))
     with open_media(source, limits=limits) as media, media_errors(media, "decode"), \
@@ -426,9 +454,10 @@ def iter_video_frames(
         if not (math.isfinite(half_frame) and half_frame > 0):
             half_frame = 0.02
         size: tuple[int, int] | None = None
+        dsize: tuple[int, int] | None = None
         yielded = 0
         index = 0
-        ti = 0
+        ti = di = 0
         wanted = None if keyframes_at_s is None else np.sort(np.asarray(keyframes_at_s, dtype=np.float64))
         try:
             for frame in _decode(container, stream, wanted, start, half_frame):
@@ -467,8 +496,17 @@ def iter_video_frames(
                     size = _target_size(frame.width, frame.height, max_side)
                 image = frame.to_ndarray(format="rgb24", width=size[0], height=size[1],
                                          interpolation="AREA")
-                image = _rotate(image, _av.rotation(frame, stream))
-                yield DecodedFrame(t, image, key)
+                rotation = _av.rotation(frame, stream)
+                image = _rotate(image, rotation)
+                detail = None
+                if di < details.size and details[di] <= t + half_frame:  # the first frame at or after it
+                    while di < details.size and details[di] <= t + half_frame:
+                        di += 1
+                    if dsize is None:
+                        dsize = _target_size(frame.width, frame.height, detail_side)
+                    detail = _rotate(frame.to_ndarray(format="gray", width=dsize[0], height=dsize[1],
+                                                      interpolation="AREA"), rotation)
+                yield DecodedFrame(t, image, key, detail)
                 yielded += 1
                 if yielded >= max_frames:
                     break

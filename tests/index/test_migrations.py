@@ -1,4 +1,4 @@
-"""Schema v1, v2 and v3 index files written by the code of those versions migrate to v4, losing nothing.
+"""Schema v1-v4 index files written by the code of those versions migrate to v5, losing nothing.
 
 The files in ``data/`` were made by ``data/make_legacy_indexes.py`` (older commits' code, run
 from ``git archive``); ``*.expected.json`` is what that code read back from them.
@@ -21,9 +21,17 @@ from provenance.hashing import Fingerprint
 from provenance.hashing.fingerprinting import REFERENCE_VARIANT_NAMES, reference_rows
 from provenance.index import FootageIndex, sql
 from provenance.index.store import SCHEMA_VERSION, SQLITE_APPLICATION_ID
+from provenance.index.thumbnails import frame_features
+from provenance.media.decode import iter_video_frames
 
 DATA = Path(__file__).resolve().parent / "data"
-FILES = ["v1", "v2", "v3_zoom85", "v3"]
+FILES = ["v1", "v2", "v3_zoom85", "v3", "v4"]
+
+
+def _fixture_frames() -> list[tuple[float, np.ndarray]]:
+    """Three decoded frames of the real fixture clip the legacy files were built with."""
+    clip = Path(__file__).resolve().parents[2] / "fixtures" / "media" / "convoy_c_village_nometa.mp4"
+    return [(f.time_s, f.image) for f in iter_video_frames(clip, times_s=[0.5, 2.5, 4.5], include_keyframes=False)]
 
 
 def _digest(p: Path) -> str:
@@ -47,7 +55,10 @@ def _same_as_written(ix: FootageIndex, expected: dict) -> None:
     got = [r.to_dict() for r in ix]
     for rec in got:
         assert rec.pop("published_precision") == "instant"
-    assert got == expected["records"]
+    # v4 files were written by code whose records had the precision too (always "instant" there)
+    want = [{k: v for k, v in rec.items() if k != "published_precision"} for rec in expected["records"]]
+    assert all(rec.get("published_precision", "instant") == "instant" for rec in expected["records"])
+    assert got == want
     for fid, variants in expected["frames"].items():
         rows = ix.variant_frames(fid)
         assert sorted(rows) == sorted(variants)
@@ -83,7 +94,7 @@ def test_migration_keeps_everything(legacy: tuple[Path, dict]) -> None:
     with FootageIndex(p, mode="r") as old:
         tagged_before = {fid: old.candidate_table().frames(fid) for fid in expected["frames"]}
     with FootageIndex(p) as ix:
-        assert ix.stats().schema_version == SCHEMA_VERSION == 4
+        assert ix.stats().schema_version == SCHEMA_VERSION == 5
         _same_as_written(ix, expected)
         # the matching side is given exactly the rows (tagged times, hashes) it was given before
         table = ix.candidate_table()
@@ -97,7 +108,10 @@ def test_migration_keeps_everything(legacy: tuple[Path, dict]) -> None:
         fp = clip_fingerprint(11)
         fp = Fingerprint(times_s=fp.times_s, hashes=fp.hashes, duration_s=fp.duration_s,
                          variants={name: fp.hashes[::-1].copy() for name in REFERENCE_VARIANT_NAMES})
-        ix.add_fingerprint(fp, footage_id="new", published_at=ix.get("tg/0001").published_at)
+        assert all(ix.local_features(fid) == [] for fid in expected["frames"])  # older items have none
+        feats = frame_features([(float(t), im) for t, im in _fixture_frames()])
+        ix.add_fingerprint(fp, footage_id="new", published_at=ix.get("tg/0001").published_at, features=feats)
+        assert [(t, f.to_bytes()) for t, f in ix.local_features("new")] == feats
         assert sorted(ix.variant_frames("new")) == sorted(["", *REFERENCE_VARIANT_NAMES])
         t, _ = reference_rows(fp)
         assert len(table) == 0 or len(ix.candidate_table().frames("new")[0]) == len(t)
@@ -109,14 +123,14 @@ def test_migration_keeps_everything(legacy: tuple[Path, dict]) -> None:
         assert {r[1] for r in con.execute("PRAGMA table_info(frames)")} >= {"footage_id", "variant", "times"}
         assert con.execute("PRAGMA application_id").fetchone()[0] == SQLITE_APPLICATION_ID
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "4"
+        assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "5"
         # no frame rows of removed footage are left behind
         assert not con.execute("SELECT count(*) FROM frames WHERE footage_id NOT IN "
                                "(SELECT footage_id FROM footage)").fetchone()[0]
     finally:
         con.close()
     with FootageIndex(p, mode="r") as ix:  # opening again changes nothing
-        assert ix.stats().schema_version == 4 and len(ix) == len(expected["records"])
+        assert ix.stats().schema_version == 5 and len(ix) == len(expected["records"])
 
 
 def test_failed_migration_leaves_the_file_as_it_was(legacy: tuple[Path, dict], monkeypatch: pytest.MonkeyPatch) -> None:
@@ -127,7 +141,7 @@ def test_failed_migration_leaves_the_file_as_it_was(legacy: tuple[Path, dict], m
     def boom(store: sql.SQLStore, cur: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setitem(sql.MIGRATIONS, 3, boom)
+    monkeypatch.setitem(sql.MIGRATIONS, SCHEMA_VERSION - 1, boom)  # the last step fails, after the others ran
     with pytest.raises(IndexStoreError, match="disk I/O"):
         FootageIndex(p)
     monkeypatch.undo()
@@ -135,11 +149,13 @@ def test_failed_migration_leaves_the_file_as_it_was(legacy: tuple[Path, dict], m
     con = sqlite3.connect(p)
     try:
         assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(version)
-        assert not con.execute("SELECT name FROM sqlite_master WHERE name='frames'").fetchone()
+        assert not con.execute("SELECT name FROM sqlite_master WHERE name='features'").fetchone()
+        if version < 4:
+            assert not con.execute("SELECT name FROM sqlite_master WHERE name='frames'").fetchone()
     finally:
         con.close()
     with FootageIndex(p) as ix:
-        assert ix.stats().schema_version == 4
+        assert ix.stats().schema_version == SCHEMA_VERSION
         _same_as_written(ix, expected)
 
 
@@ -158,14 +174,14 @@ def test_damaged_legacy_row_stops_the_migration(tmp_path: Path) -> None:
     con.close()
 
 
-def test_a_v4_file_is_refused_by_a_v3_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An older provenance (SCHEMA_VERSION 3) refuses a v4 file instead of misreading it."""
+def test_a_new_file_is_refused_by_an_older_reader(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An older provenance (one SCHEMA_VERSION below) refuses a current file instead of misreading it."""
     from provenance.index import dialects
 
-    p = tmp_path / "v4.db"
+    p = tmp_path / "new.db"
     FootageIndex(p, mode="c").close()
-    monkeypatch.setattr(dialects, "SCHEMA_VERSION", 3)
-    monkeypatch.setattr(sql, "SCHEMA_VERSION", 3)
+    monkeypatch.setattr(dialects, "SCHEMA_VERSION", SCHEMA_VERSION - 1)
+    monkeypatch.setattr(sql, "SCHEMA_VERSION", SCHEMA_VERSION - 1)
     before = _digest(p)
     with pytest.raises(CorruptIndexError, match="newer"):
         FootageIndex(p)

@@ -18,6 +18,8 @@ written beside the file as ``v*.expected.json`` for ``test_migrations.py``.
 - ``v2.db``: commit 7921bdf (v2; no variant rows yet).
 - ``v3_zoom85.db``: commit 888c148 (v3, thumbnails, ``zoom85`` rows tagged into the time).
 - ``v3.db``: commit 0dd54d4 (v3, ``zoom85`` and ``zoom70`` rows tagged into the time).
+- ``v4.db``: commit 8fa9ec7 (v4: a ``frames`` table with a variant column, ``full`` rows; no
+  local features).
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ ROOT = HERE.parents[2]
 CLIP = ROOT / "fixtures" / "media" / "convoy_c_village_nometa.mp4"
 
 #: (file stem, commit, schema version to stop at or None for the commit's own)
-VERSIONS = [("v1", "7921bdf", 1), ("v2", "7921bdf", None), ("v3_zoom85", "888c148", None), ("v3", "0dd54d4", None)]
+VERSIONS = [("v1", "7921bdf", 1), ("v2", "7921bdf", None), ("v3_zoom85", "888c148", None), ("v3", "0dd54d4", None),
+            ("v4", "8fa9ec7", None)]
 
 BUILDER = textwrap.dedent('''
     import hashlib, json, sqlite3, sys
@@ -73,7 +76,10 @@ BUILDER = textwrap.dedent('''
         return Fingerprint(times_s=np.arange(n) / 4.0, hashes=h, variants=variants, duration_s=n / 4.0)
 
     T0 = datetime(2022, 2, 24, 6, 0, tzinfo=timezone.utc)
-    ix = FootageIndex(out)
+    try:
+        ix = FootageIndex(out)
+    except Exception:  # from v4 on, a new index is made with mode="c"
+        ix = FootageIndex(out, mode="c")
     ix.add_fingerprint(clip_fp(1, 30), footage_id="tg/0001", published_at=T0 + timedelta(hours=3),
                        filmed_at=(T0 - timedelta(days=2), T0 - timedelta(days=1)), location=(54.78, 32.05, 5.0),
                        source_url="https://t.me/example/1", title="Колонна под Смоленском",
@@ -89,7 +95,15 @@ BUILDER = textwrap.dedent('''
 
     con = sqlite3.connect(out)
     frames = {}
-    for fid, nbytes, times, hashes in con.execute("SELECT footage_id, nbytes, times, hashes FROM footage"):
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    if "frames" in tables:  # v4: one row per variant
+        for fid, variant, nbytes, times, hashes in con.execute(
+                "SELECT footage_id, variant, nbytes, times, hashes FROM frames"):
+            frames.setdefault(fid, {})[variant] = {
+                "n": len(times) // 8, "nbytes": nbytes, "times_sha256": hashlib.sha256(times).hexdigest(),
+                "hashes_sha256": hashlib.sha256(hashes).hexdigest()}
+    for fid, nbytes, times, hashes in (() if "frames" in tables else
+                                        con.execute("SELECT footage_id, nbytes, times, hashes FROM footage")):
         t = np.frombuffer(times, "<f8")
         h = np.frombuffer(hashes, np.uint8).reshape(-1, nbytes)
         k = np.floor(t / 1e7 + 1e-12).astype(int)
@@ -101,7 +115,6 @@ BUILDER = textwrap.dedent('''
                                "times_sha256": hashlib.sha256((t[sel] - tag * 1e7).astype("<f8").tobytes()).hexdigest(),
                                "hashes_sha256": hashlib.sha256(h[sel].tobytes()).hexdigest()}
         frames[fid] = rows
-    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     thumbs = {}
     if "thumbnails" in tables:
         for fid, t, jpeg in con.execute("SELECT footage_id, time_s, jpeg FROM thumbnails ORDER BY footage_id, time_s"):
