@@ -5,7 +5,7 @@ Run from the repository root::
     nice -n 10 .venv/bin/python benchmarks/local_features.py            # both halves (~3-6 min)
     nice -n 10 .venv/bin/python benchmarks/local_features.py --half tuning
 
-Real corpus frames (2 per source, ``/work/shared/corpus`` or ``$PROVENANCE_CORPUS``), split into the
+Real corpus frames (2 per source, ``../shared/corpus`` beside the checkout, or ``$PROVENANCE_CORPUS``), split into the
 halves of ``benchmarks/copy_detection.py`` ``source_half()`` (the lists below), edited in numpy /
 Pillow (never OpenCV): re-encode (JPEG q 30), rotation 3 deg (black corners) and 5 deg (zoom 1.1),
 centre crops 0.85 / 0.7 and an off-centre 0.7 crop (resized back), the frame as an inset at 1/3
@@ -48,7 +48,7 @@ from provenance.hashing.features import (  # noqa: E402
 from provenance.matching.geometry import MIN_INLIERS, RANSAC_TOLERANCE, RATIO, verify_pair  # noqa: E402
 from provenance.media.decode import iter_video_frames  # noqa: E402
 
-CORPUS = Path(os.environ.get("PROVENANCE_CORPUS", "/work/shared/corpus"))
+CORPUS = Path(os.environ.get("PROVENANCE_CORPUS", Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"))
 TUNING = ["footage/chair_orig-22_sd.mp4", "footage/pattern_hd.mp4", "footage/highway_overhead_640x360.avi",
           "footage/trafficcam_burned-in-timestamp_hq.avi", "footage/dashcam_highway_solidWhiteRight.mp4",
           "footage/parking-lot_overhead_cars.mp4", "footage/dashcam_highway_test_video_1.5s.mp4",

@@ -798,12 +798,16 @@ def _verify(query: Fingerprint, best: dict[str, Match], seen: dict[str, list[np.
             reference_features: Callable[[str], ReferenceFeatures]) -> None:
     """Step 8: verify the best-supported candidates below the threshold on local features (in place)."""
     ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0), -sum(len(t) for t in seen[f]), f))
-    todo = [f for f in ranked if f not in best or (best[f].score < thr and best[f].time_resolved)][:VERIFY_MAX_ITEMS]
+    todo = [f for f in ranked if f not in best or (best[f].score < thr and best[f].time_resolved)]
     views: dict[bool, list[tuple[float, LocalFeatures]]] = {}
-    for fid in todo:
+    tried = 0
+    for fid in todo[:4 * VERIFY_MAX_ITEMS]:  # items without stored features do not use up a turn
+        if tried >= VERIFY_MAX_ITEMS:
+            break
         ref = reference_features(fid)
         if not ref:
             continue
+        tried += 1
         prev = best.get(fid)
         predict = None
         if prev is not None and prev.matched_frames >= 2:
