@@ -288,7 +288,7 @@ class Match:
     rotation_deg : float or None
         Median rotation of the footage's picture in the query [deg, positive clockwise on screen],
         for a verified match (within about 2 deg: each frame's estimate comes from a few dozen
-        keypoints of a 320 px picture).
+        matched keypoints).
     scale : float or None
         Median linear size of the footage's picture relative to the query's picture (1 for a
         full-frame copy, about 0.33 for an inset of a third of the width), for a verified match.
@@ -333,7 +333,7 @@ class Match:
             if self.rotation_deg is not None and abs(self.rotation_deg) >= 1.0:
                 how.append(f"turned about {abs(self.rotation_deg):.0f} deg")
             if self.scale is not None and not 0.9 <= self.scale <= 1.1:
-                how.append(f"at about {self.scale:.1f} of its size")
+                how.append(f"about {self.scale:.1f} the size of this clip's picture")
             where += (f", confirmed on local features in {self.verified_frames} frames"
                       + (f" ({', '.join(how)})" if how else ""))
         return (f"seconds {self.query_start_s:.1f}-{self.query_end_s:.1f} of this clip re-use seconds "
@@ -796,7 +796,8 @@ def _verified_match(fid: str, chk: CandidateCheck, prev: Match | None, on_line: 
 
 def _verify(query: Fingerprint, best: dict[str, Match], seen: dict[str, list[np.ndarray]], thr: float,
             reference_features: Callable[[str], ReferenceFeatures]) -> None:
-    """Step 8: verify the best-supported candidates below the threshold on local features (in place)."""
+    """Step 8 (module docstring): verify the best-supported candidates below the threshold on local
+    features, replacing their entries in ``best`` by the matches they support."""
     ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0), -sum(len(t) for t in seen[f]), f))
     todo = [f for f in ranked if f not in best or (best[f].score < thr and best[f].time_resolved)]
     views: dict[bool, list[tuple[float, LocalFeatures]]] = {}

@@ -86,6 +86,7 @@ def test_a_small_inset_is_confirmed_with_its_scale(index: FootageIndex, tmp_path
     m = matches[0]
     if m.verified_frames:
         assert 0.3 <= m.scale <= 0.6 and 2.0 <= abs(m.rotation_deg) <= 6.0
+        assert "the size of this clip's picture" in m.describe()
 
 
 def test_a_fixed_camera_at_another_time_is_never_confirmed(index: FootageIndex, tmp_path: Path) -> None:
