@@ -11,7 +11,7 @@ geometrically (:mod:`provenance.matching.verify`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,38 @@ def time_value(time_s: Any) -> float:
     return t
 
 
+def _timed_rows(rows: Any, what: str, check: Callable[[float, bytes], None]) -> list[tuple[float, bytes]]:
+    """Validated ``(time_s, bytes)`` rows in time order: a sequence of at most
+    :data:`MAX_THUMBNAILS_PER_ITEM` pairs at distinct finite times, each accepted by ``check``."""
+    if rows is None:
+        return []
+    if isinstance(rows, (str, bytes, bytearray, dict)):
+        raise InvalidArgumentError(f"{what} must be a sequence of (time_s, bytes) pairs")
+    try:
+        items = list(rows)
+    except TypeError as exc:
+        raise InvalidArgumentError(f"{what} must be a sequence of (time_s, bytes) pairs") from exc
+    if len(items) > MAX_THUMBNAILS_PER_ITEM:
+        raise InvalidArgumentError(f"at most {MAX_THUMBNAILS_PER_ITEM} {what} per footage item (got {len(items)})")
+    out: list[tuple[float, bytes]] = []
+    for item in items:
+        try:
+            t, data = item
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(f"{what} must hold (time_s, bytes) pairs (got {type(item).__name__})") from exc
+        t = time_value(t)
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            raise InvalidArgumentError(f"{what} must be bytes (got {type(data).__name__})")
+        data = bytes(data)
+        check(t, data)
+        out.append((t, data))
+    out.sort(key=lambda p: p[0])
+    for a, b in zip(out, out[1:]):
+        if a[0] == b[0]:
+            raise InvalidArgumentError(f"two {what} at the same time {a[0]:.3f} s")
+    return out
+
+
 def check_thumbnails(thumbnails: Any) -> list[tuple[float, bytes]]:
     """Validated ``(time_s, jpeg)`` pairs in time order; refuses anything a store should not keep.
 
@@ -55,40 +87,15 @@ def check_thumbnails(thumbnails: Any) -> list[tuple[float, bytes]]:
     """
     from ..media.thumbnails import JPEG_MAGIC
 
-    if thumbnails is None:
-        return []
-    if isinstance(thumbnails, (str, bytes, bytearray, dict)):
-        raise InvalidArgumentError("thumbnails must be a sequence of (time_s, jpeg_bytes) pairs")
-    out: list[tuple[float, bytes]] = []
-    try:
-        items = list(thumbnails)
-    except TypeError as exc:
-        raise InvalidArgumentError("thumbnails must be a sequence of (time_s, jpeg_bytes) pairs") from exc
-    if len(items) > MAX_THUMBNAILS_PER_ITEM:
-        raise InvalidArgumentError(f"at most {MAX_THUMBNAILS_PER_ITEM} thumbnails per footage item "
-                                   f"(got {len(items)})")
-    for item in items:
-        try:
-            t, data = item
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgumentError(
-                f"thumbnails must hold (time_s, jpeg_bytes) pairs (got {type(item).__name__})") from exc
-        t = time_value(t)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidArgumentError(f"a thumbnail must be JPEG bytes (got {type(data).__name__})")
-        data = bytes(data)
+    def check(t: float, data: bytes) -> None:
         if not data.startswith(JPEG_MAGIC):
             raise InvalidArgumentError(f"the thumbnail at {t:.3f} s is not a JPEG")
         if len(data) > MAX_THUMBNAIL_BYTES:
             raise InvalidArgumentError(
                 f"the thumbnail at {t:.3f} s has {len(data)} bytes; at most {MAX_THUMBNAIL_BYTES} "
                 "(make it with provenance.media.thumbnails.make_thumbnail)")
-        out.append((t, data))
-    out.sort(key=lambda p: p[0])
-    for a, b in zip(out, out[1:]):
-        if a[0] == b[0]:
-            raise InvalidArgumentError(f"two thumbnails at the same time {a[0]:.3f} s")
-    return out
+
+    return _timed_rows(thumbnails, "thumbnails", check)
 
 
 def check_features(features: Any) -> list[tuple[float, bytes]]:
@@ -102,35 +109,10 @@ def check_features(features: Any) -> list[tuple[float, bytes]]:
     """
     from ..hashing.features import LocalFeatures
 
-    if features is None:
-        return []
-    if isinstance(features, (str, bytes, bytearray, dict)):
-        raise InvalidArgumentError("features must be a sequence of (time_s, bytes) pairs")
-    try:
-        items = list(features)
-    except TypeError as exc:
-        raise InvalidArgumentError("features must be a sequence of (time_s, bytes) pairs") from exc
-    if len(items) > MAX_THUMBNAILS_PER_ITEM:
-        raise InvalidArgumentError(f"at most {MAX_THUMBNAILS_PER_ITEM} feature rows per footage item "
-                                   f"(got {len(items)})")
-    out: list[tuple[float, bytes]] = []
-    for item in items:
-        try:
-            t, data = item
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgumentError(
-                f"features must hold (time_s, bytes) pairs (got {type(item).__name__})") from exc
-        t = time_value(t)
-        if not isinstance(data, (bytes, bytearray, memoryview)):
-            raise InvalidArgumentError(f"local features must be bytes (got {type(data).__name__})")
-        data = bytes(data)
+    def check(t: float, data: bytes) -> None:
         LocalFeatures.from_bytes(data)  # refuses anything that would not decode when read back
-        out.append((t, data))
-    out.sort(key=lambda p: p[0])
-    for a, b in zip(out, out[1:]):
-        if a[0] == b[0]:
-            raise InvalidArgumentError(f"two feature rows at the same time {a[0]:.3f} s")
-    return out
+
+    return _timed_rows(features, "feature rows", check)
 
 
 def thumbnail_frame_indices(times_s: Sequence[float], *, every_s: float = THUMBNAIL_EVERY_S,
