@@ -241,8 +241,9 @@ def select_frames(
     Same parameters as :func:`extract_keyframes`, and:
 
     detail_count : int
-        Up to this many frames spread evenly over the clip also come greyscale at
-        ``detail_side`` (for local features), from the same decode.
+        Up to this many frames spread evenly over the clip (the first frame at or after the middle
+        of each of ``detail_count`` equal parts) also come greyscale at ``detail_side`` (for local
+        features), from the same decode.
     detail_side : int
         Longer side of those detail pictures [px] (never upscaled).
     detail_every_s : float
@@ -291,7 +292,9 @@ def select_frames(
             n = detail_count
             if detail_every_s > 0:
                 n = min(n, int(span // detail_every_s) + 1)
-            details = np.linspace(0.0, span, n) if n > 1 else np.zeros(n)
+            # the middle of n equal parts of the clip: each is reached by a frame at or after it
+            # (a target at the very end would wait for a frame that never comes)
+            details = (np.arange(n) + 0.5) * (span / n) if n and span > 0 else np.zeros(n)
             frames = iter_video_frames(media, keyframes_only=keyframes_only, times_s=grid,
                                        include_keyframes=True, max_side=max_side, max_frames=max_frames,
                                        detail_at_s=details, detail_side=detail_side)

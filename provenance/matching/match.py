@@ -849,7 +849,9 @@ def match_fingerprint(
     reference_features : callable, optional
         footage_id -> its stored local features (``(time_s, LocalFeatures)`` in time order, e.g.
         :meth:`provenance.index.FootageIndex.local_features`): enables the geometric verification
-        of candidates below the threshold (step 8). None: hashes only.
+        (step 8) of candidates below the decision threshold (the higher of ``threshold`` and
+        :data:`MATCH_THRESHOLD`, so a lowered threshold that lists near misses does not change
+        which candidates are verified). None: hashes only.
 
     Returns
     -------
@@ -863,6 +865,9 @@ def match_fingerprint(
     """
     if not isinstance(query, Fingerprint):
         raise InvalidArgumentError(f"query must be a Fingerprint (got {type(query).__name__})")
+    if reference_features is not None and not callable(reference_features):
+        raise InvalidArgumentError("reference_features must be a callable: footage_id -> its (time_s, LocalFeatures) "
+                                   f"rows (got {type(reference_features).__name__})")
     thr = MATCH_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 <= thr <= 1.0:
         raise InvalidArgumentError(f"threshold must be within 0..1 (got {threshold})")

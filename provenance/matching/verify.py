@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InvalidArgumentError
 from ..hashing.features import QUERY_FEATURE_SIDE, QUERY_MAX_FEATURES, LocalFeatures, local_features
 from ..hashing.phash import Fingerprint
 from .geometry import Verification, verify_pair
@@ -174,6 +175,21 @@ def verified_score(n_pairs: int) -> float:
     return round(1.0 - 0.5 ** max(0, int(n_pairs)), 6)
 
 
+def _feature_rows(rows: object, name: str) -> list[tuple[float, LocalFeatures]]:
+    """``(time_s, LocalFeatures)`` rows in time order, or InvalidArgumentError naming ``name``."""
+    try:
+        out = [(float(t), f) for t, f in rows]  # type: ignore[attr-defined]
+    except (TypeError, ValueError) as exc:
+        raise InvalidArgumentError(f"{name} must be a sequence of (time_s, LocalFeatures) pairs ({exc})") from exc
+    for t, f in out:
+        if not isinstance(f, LocalFeatures) or not np.isfinite(t):
+            raise InvalidArgumentError(f"{name} must hold (finite time_s, LocalFeatures) pairs "
+                                       f"(got ({t!r}, {type(f).__name__}))")
+    if any(b[0] < a[0] for a, b in zip(out, out[1:])):
+        raise InvalidArgumentError(f"{name} must be in time order")
+    return out
+
+
 def _nearest(times: np.ndarray, t: float, k: int) -> list[int]:
     return [int(i) for i in np.argsort(np.abs(times - t), kind="stable")[:k]]
 
@@ -210,7 +226,13 @@ def is_fixed_view(reference: ReferenceFeatures) -> bool:
     picture unmoved (:data:`_UNMOVED_SHIFT`), the footage is a fixed view (a fixed camera, a long
     static shot, a slide). Footage too short to contrast (under :data:`CONTRAST_MIN_S`) counts as
     one too: nothing could single out a moment.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``reference`` is not ``(time_s, LocalFeatures)`` pairs in time order.
     """
+    reference = _feature_rows(reference, "reference")
     times = np.array([t for t, _ in reference], dtype=np.float64)
     if times.size == 0:
         return True
@@ -254,7 +276,14 @@ def verify_candidate(
     Returns
     -------
     CandidateCheck
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``query`` or ``reference`` is not ``(time_s, LocalFeatures)`` pairs in time order.
     """
+    query = _feature_rows(query, "query")
+    reference = _feature_rows(reference, "reference")
     if not query or not reference:
         return CandidateCheck(False, (), 0, mirrored, 0)
     if is_fixed_view(reference):

@@ -425,15 +425,9 @@ def iter_video_frames(
         raise InvalidArgumentError(f"max_frames must be >= 1 (got {max_frames})")
     if max_side < 16:
         raise InvalidArgumentError(f"max_side must be >= 16 px (got {max_side})")
-    if keyframes_at_s is not None:
-        if not keyframes_only:
-            raise InvalidArgumentError("keyframes_at_s needs keyframes_only=True (it picks among the keyframes)")
-        try:
-            picked = np.asarray(keyframes_at_s, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InvalidArgumentError(f"keyframes_at_s must be media times in seconds ({exc})") from exc
-        if picked.ndim != 1 or not np.isfinite(picked).all():
-            raise InvalidArgumentError("keyframes_at_s must be a flat sequence of finite media times [s]")
+    if keyframes_at_s is not None and not keyframes_only:
+        raise InvalidArgumentError("keyframes_at_s needs keyframes_only=True (it picks among the keyframes)")
+    wanted = None if keyframes_at_s is None else _times_arg(keyframes_at_s, "keyframes_at_s")
     details = _times_arg(detail_at_s, "detail_at_s")
     if details.size and (isinstance(detail_side, bool) or not isinstance(detail_side, int) or detail_side < 16):
         raise InvalidArgumentError(f"detail_side must be an int >= 16 px (got {detail_side!r})")
@@ -458,7 +452,6 @@ def iter_video_frames(
         yielded = 0
         index = 0
         ti = di = 0
-        wanted = None if keyframes_at_s is None else np.sort(np.asarray(keyframes_at_s, dtype=np.float64))
         try:
             for frame in _decode(container, stream, wanted, start, half_frame):
                 index += 1

@@ -17,6 +17,7 @@ from provenance.frames import (
     extract_keyframes,
     is_informative,
     plan_grid_times,
+    select_frames,
 )
 from provenance.media.decode import iter_video_frames, read_still, video_layout
 
@@ -228,3 +229,21 @@ def test_truncated_video_is_corrupt_or_partial(tmp_path):
     except (CorruptMediaError, UnsupportedMediaError):
         return
     assert isinstance(kfs, list)
+
+
+@pytest.mark.parametrize("count", [-1, 2.5, True, "8"])
+def test_detail_count_must_be_a_count(corpus, count):
+    from provenance.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError, match="detail_count"):
+        select_frames(corpus / "footage/street_security-cam_cars.mp4", detail_count=count)
+
+
+def test_detail_pictures_are_spread_over_the_clip(corpus):
+    frames, _, duration = select_frames(corpus / "footage/dashcam_highway_solidWhiteRight.mp4", detail_count=4,
+                                        detail_side=480)
+    detailed = [f for f in frames if f[3] is not None]
+    assert len(detailed) == 4 and duration  # one in each quarter of the clip
+    for k, f in enumerate(detailed):
+        assert (k + 0.5) * duration / 4 <= f[0] + 0.05 <= (k + 1) * duration / 4
+    assert all(max(f[3].shape) == 480 for f in detailed)

@@ -39,7 +39,7 @@ def test_add_stores_features_of_the_thumbnail_frames(tmp_path: Path, clip: Path)
         feats = ix.local_features("c")
         times = np.array([t for t, _ in feats])
         # about one per 2 s over the 9 s clip, from the start to the end
-        assert len(feats) >= 4 and times[0] == 0.0 and times[-1] >= 6.0 and np.all(np.diff(times) <= 3.0)
+        assert len(feats) >= 4 and times[0] <= 1.5 and times[-1] >= 6.0 and np.all(np.diff(times) <= 3.0)
         assert all(isinstance(f, LocalFeatures) and len(f) >= 50 for _, f in feats)  # a real village road
         assert all(max(f.size) == FEATURE_SIDE for _, f in feats)  # decoded larger than the hashed frames
     with FootageIndex(tmp_path / "ix.db", mode="r") as ix:  # read back by a new connection

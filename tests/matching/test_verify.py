@@ -129,3 +129,23 @@ def test_verify_candidate_rules_on_real_features(index: FootageIndex, tmp_path: 
     assert not verify_candidate(frozen, ref, hint_times_s=np.array([t for t, _ in ref])).verified
     assert verify_candidate([], ref).compared == 0 and not verify_candidate(query, []).verified
     assert verified_score(2) >= MATCH_THRESHOLD > verified_score(1)
+
+
+def test_wrong_arguments_are_refused(index: FootageIndex) -> None:
+    from provenance.errors import InvalidArgumentError
+    from provenance.hashing import Fingerprint
+
+    ref = index.local_features("dashcam")
+    for bad in ([(0.0, b"not features")], [("soon", ref[0][1])], [(float("nan"), ref[0][1])], ref[::-1], 5):
+        with pytest.raises(InvalidArgumentError):
+            verify_candidate(bad, ref)  # type: ignore[arg-type]
+        with pytest.raises(InvalidArgumentError):
+            is_fixed_view(bad)  # type: ignore[arg-type]
+    fp = fingerprint(DASHCAM)
+    with pytest.raises(InvalidArgumentError, match="callable"):
+        match_fingerprint(fp, index.candidate_table(), reference_features={"dashcam": ref})  # type: ignore[arg-type]
+    with pytest.raises(InvalidArgumentError):
+        Fingerprint(fp.times_s, fp.hashes, detail_frames=fp.detail_frames)  # times missing
+    with pytest.raises(InvalidArgumentError):
+        Fingerprint(fp.times_s, fp.hashes, detail_frames=fp.detail_frames.astype(np.float32),
+                    detail_times_s=fp.detail_times_s)

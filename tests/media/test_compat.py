@@ -238,3 +238,32 @@ def test_chosen_keyframes_refuse_wrong_arguments(corpus, kwargs):
 
     with pytest.raises(InvalidArgumentError):
         list(iter_video_frames(corpus / "footage/street_security-cam_cars.mp4", max_side=160, **kwargs))
+
+
+@pytest.mark.parametrize("name", ["footage/park_street_bus_1080p.mp4", "metadata/apple_iphone6_with-gps.mov",
+                                  "footage/nasa_artemis1_hotfire_vp9.mkv"])
+def test_detail_pictures_come_from_the_same_decoded_frames(corpus, name):
+    """``detail_at_s``: the first yielded frame at or after each time also comes greyscale at
+    ``detail_side``, the same picture as the small image (displayed the same way up), no other frame."""
+    from provenance.media.imageops import resize_area, rgb_to_grey
+
+    path = corpus / name
+    frames = list(iter_video_frames(path, times_s=[0.0, 1.0, 2.0, 3.0], include_keyframes=False, max_side=320,
+                                    detail_at_s=[0.0, 2.0], detail_side=640))
+    with_detail = [f for f in frames if f.detail is not None]
+    assert [round(f.time_s) for f in with_detail] == [0, 2]
+    for f in with_detail:
+        assert max(f.detail.shape) == min(640, max(f.detail.shape)) and f.detail.ndim == 2
+        # landscape stays landscape, portrait portrait (rotation applied to both pictures)
+        assert (f.detail.shape[0] > f.detail.shape[1]) == (f.image.shape[0] > f.image.shape[1])
+        small = resize_area(f.detail, (f.image.shape[1], f.image.shape[0])).astype(np.int16)
+        assert float(np.abs(small - rgb_to_grey(f.image).astype(np.int16)).mean()) < 4.0
+
+
+@pytest.mark.parametrize("kwargs", [{"detail_at_s": [float("inf")]}, {"detail_at_s": "now"},
+                                    {"detail_at_s": [0.0], "detail_side": 8}, {"detail_at_s": [0.0], "detail_side": 2.5}])
+def test_detail_pictures_refuse_wrong_arguments(corpus, kwargs):
+    from provenance.errors import InvalidArgumentError
+
+    with pytest.raises(InvalidArgumentError):
+        list(iter_video_frames(corpus / "footage/street_security-cam_cars.mp4", max_side=160, **kwargs))
