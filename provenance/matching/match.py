@@ -49,7 +49,14 @@ Algorithm
    (:mod:`provenance.matching.verify`): a rotated, inset, grid-cell or filmed copy whose pairs of
    frames fit plane projective maps on one line in time, each singling out its moment, becomes a
    match (``Match.verified_frames``); a fixed camera's other moments never do.
-9. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
+9. **Rectified frames.** A candidate step 8 did not confirm, a fixed camera's included, whose
+   footage picture local features map into at least :data:`RECTIFIED_MIN_FRAMES` query frames:
+   those frames are mapped back onto the footage's picture (:func:`~provenance.matching.verify.rectify`)
+   and hashed like its own frames; along their best line, frames that single out their moment
+   (:data:`RECTIFIED_MAX_BITS`, :data:`RECTIFIED_MARGIN_BITS`) make a match (variant
+   ``"rectified"``). The geometry says where the footage is in the picture, the moving parts of
+   the mapped-back picture say when: a fixed camera's other moments fit no line.
+10. **Decision.** The evidence (sum of the inliers' weights) becomes a score in 0..1 by
    ``1 - exp(-evidence / EVIDENCE_SCALE)``; matches at or above the single global
    :data:`MATCH_THRESHOLD` are returned. The threshold was calibrated on distractors, not per
    transform (see :data:`MATCH_THRESHOLD`).
@@ -73,7 +80,7 @@ from ..hashing.fingerprinting import (
     VARIANT_TARGETS,
     split_reference_times,
 )
-from ..hashing.phash import hamming
+from ..hashing.phash import hamming, phash256_batch, prepare_phash_input
 from .candidates import DEFAULT_SEED_RADIUS, Candidates, CandidateTable
 from .cropfit import FIT_FRAMES, fit_crop
 from .cropfit import TARGET as FIT_TARGET
@@ -82,6 +89,7 @@ from .verify import (
     CandidateCheck,
     ReferenceFeatures,
     query_features,
+    rectify,
     verified_score,
     verify_candidate,
 )
@@ -200,6 +208,16 @@ MOMENT_RATIO_FULL = 0.5
 MOMENT_NEAREST_S = 0.3
 MOMENT_OUTSIDE_BITS = 64.0
 MOMENT_LOOKS_BITS = 44
+#: Rectified frames (step 9): a query frame that local features map onto the footage's picture
+#: (:attr:`provenance.matching.verify.CandidateCheck.maps`: a turned, inset, grid-cell or filmed
+#: copy, a fixed camera's included) is mapped back (:func:`provenance.matching.verify.rectify`)
+#: and hashed like the footage's own frames. Along the best line through those hashes, a frame
+#: singles out its moment when it is within :data:`RECTIFIED_MAX_BITS` of the footage's frame on
+#: the line and at least :data:`RECTIFIED_MARGIN_BITS` closer than to every frame more than
+#: :data:`DISTINCT_WINDOW_S` away; :data:`RECTIFIED_MIN_FRAMES` such frames make a match.
+RECTIFIED_MAX_BITS = 52
+RECTIFIED_MARGIN_BITS = 10
+RECTIFIED_MIN_FRAMES = 2
 #: A scene-only match (``Match.time_resolved`` False) needs at least this share of the query's
 #: frames near-identical to the footage and most of those frames non-distinctive (as close to
 #: other moments of the footage, within :data:`MARGIN_FULL` bits): the same fixed camera view.
@@ -284,7 +302,10 @@ class Match:
         Query frames confirmed geometrically on local features (:mod:`provenance.matching.verify`);
         0 when the hashes alone carried the match. A verified match's variant is ``"verified"``
         (or ``"verified_mirror"``) when the hashes found no line, else the hashes' variant with
-        ``"+verified"``.
+        ``"+verified"``; ``"rectified"`` (``"rectified_mirror"``) when the query frames, mapped back
+        onto the footage's picture, singled out its moment on the frame hashes (step 9 of
+        :mod:`provenance.matching.match`; fixed cameras are found this way), and then
+        ``verified_frames`` counts those frames.
     rotation_deg : float or None
         Median rotation of the footage's picture in the query [deg, positive clockwise on screen],
         for a verified match (within about 2 deg: each frame's estimate comes from a few dozen
@@ -334,8 +355,10 @@ class Match:
                 how.append(f"turned about {abs(self.rotation_deg):.0f} deg")
             if self.scale is not None and not 0.9 <= self.scale <= 1.1:
                 how.append(f"about {self.scale:.1f} the size of this clip's picture")
-            where += (f", confirmed on local features in {self.verified_frames} frames"
-                      + (f" ({', '.join(how)})" if how else ""))
+            said = (f", its moment identified on {self.verified_frames} frames mapped back onto the footage's picture"
+                    if self.variant.startswith("rectified") else
+                    f", confirmed on local features in {self.verified_frames} frames")
+            where += said + (f" ({', '.join(how)})" if how else "")
         return (f"seconds {self.query_start_s:.1f}-{self.query_end_s:.1f} of this clip re-use seconds "
                 f"{self.ref_start_s:.1f}-{self.ref_end_s:.1f} of known footage {self.footage_id}{where}")
 
@@ -794,8 +817,64 @@ def _verified_match(fid: str, chk: CandidateCheck, prev: Match | None, on_line: 
                  verified_frames=len(pairs), rotation_deg=rot, scale=scale)
 
 
-def _verify(query: Fingerprint, best: dict[str, Match], seen: dict[str, list[np.ndarray]], thr: float,
-            reference_features: Callable[[str], ReferenceFeatures]) -> None:
+def _rectified_match(fid: str, chk: CandidateCheck, query: Fingerprint, qfeats: list[tuple[float, LocalFeatures]],
+                     ref: ReferenceFeatures, table: CandidateTable, speeds: tuple[float, ...]) -> Match | None:
+    """Step 9 (module docstring): the match the query frames mapped back onto the footage's
+    picture support on its frame hashes, or None (see :data:`RECTIFIED_MAX_BITS`)."""
+    if len(chk.maps) < RECTIFIED_MIN_FRAMES or query.detail_frames is None:
+        return None
+    at = {float(t): f for t, f in ref}
+    pics, tq, rots, sizes = [], [], [], []
+    for fm in chk.maps:
+        frame = query.detail_frames[fm.query_index]
+        frame = np.ascontiguousarray(frame[:, ::-1] if chk.mirrored else frame)
+        qf, rf, v = qfeats[fm.query_index][1], at.get(fm.ref_time_s), fm.verification
+        if rf is None or v.homography is None:  # maps come from these rows: not expected
+            continue
+        pics.append(prepare_phash_input(rectify(frame, qf, rf, v.homography)))
+        tq.append(qfeats[fm.query_index][0])
+        rots.append(v.rotation_deg)
+        (qw, qh), (rw, rh) = qf.size, rf.size
+        sizes.append(float(v.scale) * math.sqrt(rw * rh / max(1.0, qw * qh)))
+    if len(pics) < RECTIFIED_MIN_FRAMES:
+        return None
+    hq, tq_a = phash256_batch(np.stack(pics)), np.asarray(tq, dtype=np.float64)
+    times, hashes = table.frames(fid)
+    tr_all, kinds = split_reference_times(times)
+    # the maps reach the whole decoded picture: the uncropped rows where the footage's borders were cut
+    full = _row_kind("full")
+    sel = kinds == (full if (kinds == full).any() else 0)
+    order = np.flatnonzero(sel)[np.argsort(tr_all[sel], kind="stable")]
+    tr, rh_ = tr_all[order], hashes[order]
+    if tr.size == 0:
+        return None
+    d = _distance_matrix(hq, rh_).astype(np.float64)
+    top: tuple[int, float, float, float, np.ndarray] | None = None  # (frames, -cost, speed, offset, singled)
+    for speed in speeds:
+        offsets = np.arange(tr[0] - speed * tq_a.max(), tr[-1] - speed * tq_a.min() + 0.125, 0.25)
+        cost = _line_distances(d, tq_a, tr, speed, offsets).mean(axis=1)
+        b = int(np.argmin(cost))
+        d_on = _line_distances(d, tq_a, tr, speed, offsets[b:b + 1])[0]
+        far = np.abs(tr[None, :] - (speed * tq_a + offsets[b])[:, None]) > DISTINCT_WINDOW_S
+        d_off = np.where(far, d, np.inf).min(axis=1)  # inf: no other moment to tell it from
+        singled = (d_on <= RECTIFIED_MAX_BITS) & np.isfinite(d_off) & (d_off - d_on >= RECTIFIED_MARGIN_BITS)
+        cand = (int(singled.sum()), -float(cost[b]), speed, float(offsets[b]), singled)
+        if top is None or cand[:2] > top[:2]:
+            top = cand
+    assert top is not None
+    n, _, speed, offset, singled = top
+    if n < RECTIFIED_MIN_FRAMES:
+        return None
+    qs, qe = float(tq_a[singled].min()), float(tq_a[singled].max())
+    return Match(footage_id=fid, score=verified_score(n), query_start_s=qs, query_end_s=qe,
+                 ref_start_s=speed * qs + offset, ref_end_s=speed * qe + offset, speed=speed,
+                 variant="rectified_mirror" if chk.mirrored else "rectified", matched_frames=n, verified_frames=n,
+                 rotation_deg=float(np.median(np.asarray(rots)[singled])),
+                 scale=float(np.median(np.asarray(sizes)[singled])))
+
+
+def _verify(query: Fingerprint, table: CandidateTable, best: dict[str, Match], seen: dict[str, list[np.ndarray]],
+            thr: float, reference_features: Callable[[str], ReferenceFeatures]) -> None:
     """Step 8 (module docstring): verify the best-supported candidates below the threshold on local
     features, replacing their entries in ``best`` by the matches they support."""
     ranked = sorted(seen, key=lambda f: (-(best[f].score if f in best else 0.0), -sum(len(t) for t in seen[f]), f))
@@ -822,6 +901,11 @@ def _verify(query: Fingerprint, best: dict[str, Match], seen: dict[str, list[np.
                                    mirrored=mirrored)
             if chk.verified:
                 best[fid] = _verified_match(fid, chk, prev, predict is not None)
+                break
+            speeds = (1.0,) if prev is None or prev.speed == 1.0 else (1.0, prev.speed)
+            rm = _rectified_match(fid, chk, query, views[mirrored], ref, table, speeds)
+            if rm is not None and (prev is None or rm.score > prev.score):
+                best[fid] = rm
                 break
 
 
@@ -948,6 +1032,6 @@ def match_fingerprint(
                 best[fid] = mm
     if reference_features is not None and query.detail_frames is not None:
         # candidates below the decision threshold, also when a lower one only lists near misses
-        _verify(query, best, seen, max(thr, MATCH_THRESHOLD), reference_features)
+        _verify(query, table, best, seen, max(thr, MATCH_THRESHOLD), reference_features)
     out = sorted((m for m in best.values() if m.score >= thr), key=lambda m: -m.score)
     return out[:max_results]

@@ -17,8 +17,13 @@ and accepts the footage only when
 4. the footage is not a fixed view: its own stored frames :data:`CONTRAST_S` apart do not map
    onto each other unmoved (:func:`is_fixed_view`). A fixed camera's frames all show the same scene;
    its geometry says *where*, never *when* (a later stretch of the same camera fits its frames as
-   well as a copy does), so such footage is never verified here: the hashes' moment test decides
-   those (:mod:`provenance.matching.match`).
+   well as a copy does), so such footage is never verified on local features alone.
+
+Whatever the outcome, the plane maps found are returned (:attr:`CandidateCheck.maps`): the query
+frames mapped back onto the footage's picture (:func:`rectify`) are hashed like the footage's own
+frames, and matching then asks the frame hashes *when* (:mod:`provenance.matching.match`, step 9):
+the moving parts of a fixed camera's picture (traffic, people, a burned-in clock) agree with one
+moment only in a copy.
 
 The cost is bounded: :data:`VERIFY_MAX_PAIRS` picture pairs per candidate, and the caller verifies
 at most :data:`VERIFY_MAX_ITEMS` candidates per query.
@@ -45,10 +50,12 @@ __all__ = [
     "VERIFY_OFFSET_TOL_S",
     "FIXED_VIEW_PROBES",
     "CandidateCheck",
+    "FrameMap",
     "FramePair",
     "ReferenceFeatures",
     "is_fixed_view",
     "query_features",
+    "rectify",
     "verified_score",
     "verify_candidate",
 ]
@@ -72,8 +79,8 @@ CONTRAST_MIN_S = 4.0
 #: A pair singles out its moment unless the contrasting frame reaches this share of its inliers.
 CONTRAST_RATIO = 0.6
 #: Pairs of the footage's own stored frames (each with its :data:`CONTRAST_S` partner) that
-#: :func:`is_fixed_view` compares; half of them mapping unmoved makes a fixed view.
-FIXED_VIEW_PROBES = 4
+#: :func:`is_fixed_view` compares; half of those that verify mapping unmoved makes a fixed view.
+FIXED_VIEW_PROBES = 8
 #: "Unmoved": the picture's centre moves less than this share of its longer side, its size by
 #: less than :data:`_UNMOVED_SCALE` and it turns less than :data:`_UNMOVED_DEG` (a fixed camera;
 #: a slow pan or a hovering drone moves more, and its moments are told apart by rule 3).
@@ -113,6 +120,25 @@ class FramePair:
 
 
 @dataclass(frozen=True)
+class FrameMap:
+    """The best plane projective map found from the footage's picture into one query frame.
+
+    Attributes
+    ----------
+    query_index : int
+        Index of the query frame (in the ``query`` rows given to :func:`verify_candidate`).
+    ref_time_s : float
+        Media time [s] of the stored frame the map was fitted on.
+    verification : Verification
+        The verified map (``homography``: footage px -> query px of the analysed pictures).
+    """
+
+    query_index: int
+    ref_time_s: float
+    verification: Verification
+
+
+@dataclass(frozen=True)
 class CandidateCheck:
     """The outcome of :func:`verify_candidate` for one footage item.
 
@@ -129,7 +155,11 @@ class CandidateCheck:
     compared : int
         Picture pairs compared.
     fixed_view : bool
-        The footage is a fixed view (:func:`is_fixed_view`): nothing was compared with the query.
+        The footage is a fixed view (:func:`is_fixed_view`): never verified here, its maps are
+        only found.
+    maps : tuple of FrameMap
+        For each query frame that maps onto a stored frame, its best map, in query time order
+        (also when nothing was verified: the caller may rectify those frames, :func:`rectify`).
     """
 
     verified: bool
@@ -138,6 +168,7 @@ class CandidateCheck:
     mirrored: bool
     compared: int
     fixed_view: bool = False
+    maps: tuple[FrameMap, ...] = ()
 
     @property
     def speed(self) -> float:
@@ -167,6 +198,55 @@ def query_features(query: Fingerprint, *, mirrored: bool = False) -> list[tuple[
         out.append((float(t), local_features(np.ascontiguousarray(im), max_side=QUERY_FEATURE_SIDE,
                                              max_features=QUERY_MAX_FEATURES)))
     return out
+
+
+def rectify(frame: np.ndarray, query: LocalFeatures, reference: LocalFeatures, homography: np.ndarray) -> np.ndarray:
+    """A query frame mapped back onto the footage's picture: the inverse of a verified map.
+
+    Parameters
+    ----------
+    frame : numpy.ndarray of uint8, shape (H, W)
+        The query frame as decoded (greyscale), the picture ``query`` was computed on (mirrored
+        already when ``query`` describes the mirrored frame).
+    query, reference : LocalFeatures
+        The features the map was fitted on (their ``size`` gives the analysed pictures' sizes).
+    homography : numpy.ndarray of float64, shape (3, 3)
+        :attr:`Verification.homography`: footage px -> query px of the analysed pictures.
+
+    Returns
+    -------
+    numpy.ndarray of uint8, shape (h, w)
+        The footage's picture at its analysed size ``reference.size``, each pixel sampled
+        (bilinear) where the map puts it in ``frame``; pixels the map puts outside the frame
+        repeat its nearest edge.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``frame`` is not a grey uint8 picture or ``homography`` not a finite 3 x 3 matrix.
+    """
+    img = np.asarray(frame)
+    if img.dtype != np.uint8 or img.ndim != 2 or min(img.shape) < 2:
+        raise InvalidArgumentError(f"frame must be a grey uint8 picture of at least 2 x 2 px (got {img.dtype} "
+                                   f"{img.shape})")
+    hm = np.asarray(homography, dtype=np.float64)
+    if hm.shape != (3, 3) or not np.isfinite(hm).all():
+        raise InvalidArgumentError("homography must be a finite 3 x 3 matrix")
+    (rw, rh), (qw, qh) = reference.size, query.size
+    ys, xs = np.mgrid[0:rh, 0:rw]
+    p = hm @ np.stack([xs.ravel(), ys.ravel(), np.ones(xs.size)]).astype(np.float64)
+    w = np.where(np.abs(p[2]) < 1e-9, 1e-9, p[2])
+    # analysed px -> decoded px (the analysed picture is an area downscale of the frame)
+    u = (p[0] / w + 0.5) * (img.shape[1] / qw) - 0.5
+    v = (p[1] / w + 0.5) * (img.shape[0] / qh) - 0.5
+    u = np.clip(np.nan_to_num(u), 0.0, img.shape[1] - 1.001)
+    v = np.clip(np.nan_to_num(v), 0.0, img.shape[0] - 1.001)
+    u0, v0 = u.astype(np.intp), v.astype(np.intp)
+    fu, fv = u - u0, v - v0
+    im = img.astype(np.float32)
+    out = ((im[v0, u0] * (1 - fu) + im[v0, u0 + 1] * fu) * (1 - fv)
+           + (im[v0 + 1, u0] * (1 - fu) + im[v0 + 1, u0 + 1] * fu) * fv)
+    return np.clip(np.rint(out), 0, 255).astype(np.uint8).reshape(rh, rw)
 
 
 def verified_score(n_pairs: int) -> float:
@@ -222,10 +302,13 @@ def is_fixed_view(reference: ReferenceFeatures) -> bool:
     each other unmoved.
 
     Up to :data:`FIXED_VIEW_PROBES` stored frames spread over the footage are each compared with
-    their contrasting frame (:func:`_contrast_index`); when half of them or more verify with the
-    picture unmoved (:data:`_UNMOVED_SHIFT`), the footage is a fixed view (a fixed camera, a long
-    static shot, a slide). Footage too short to contrast (under :data:`CONTRAST_MIN_S`) counts as
-    one too: nothing could single out a moment.
+    their contrasting frame (:func:`_contrast_index`); when at least one pair verifies with the
+    picture unmoved (:data:`_UNMOVED_SHIFT`) and half or more of the pairs that verify do, the
+    footage is a fixed view (a fixed camera, a long static shot, a slide). A pair that does not
+    verify says nothing either way: a plain, low-texture fixed camera (an overhead parking lot)
+    finds too few keypoints in some of its frames, and a moving camera's frames 6 s apart show
+    other things. Footage too short to contrast (under :data:`CONTRAST_MIN_S`) counts as a fixed
+    view too: nothing could single out a moment.
 
     Raises
     ------
@@ -237,14 +320,16 @@ def is_fixed_view(reference: ReferenceFeatures) -> bool:
     if times.size == 0:
         return True
     probes = sorted({int(round(x)) for x in np.linspace(0, times.size - 1, min(FIXED_VIEW_PROBES, times.size))})
-    tested = same = 0
+    tested = verified = same = 0
     for i in probes:
         j = _contrast_index(times, i)
         if j is None:
             continue
         tested += 1
-        same += _unmoved(verify_pair(reference[i][1], reference[j][1]), reference[i][1].size)
-    return tested == 0 or 2 * same >= tested
+        v = verify_pair(reference[i][1], reference[j][1])
+        verified += v.verified
+        same += _unmoved(v, reference[i][1].size)
+    return tested == 0 or (same >= 1 and 2 * same >= verified)
 
 
 def verify_candidate(
@@ -286,8 +371,7 @@ def verify_candidate(
     reference = _feature_rows(reference, "reference")
     if not query or not reference:
         return CandidateCheck(False, (), 0, mirrored, 0)
-    if is_fixed_view(reference):
-        return CandidateCheck(False, (), 0, mirrored, 0, fixed_view=True)
+    fixed = is_fixed_view(reference)
     times = np.array([t for t, _ in reference], dtype=np.float64)
     feats = [f for _, f in reference]
     shared: list[int] = []
@@ -320,6 +404,9 @@ def verify_candidate(
                 best = (i, v)
         if best is not None:
             found.append((j, best[0], best[1]))
+    maps = tuple(FrameMap(j, float(times[i]), v) for j, i, v in found)
+    if fixed:
+        return CandidateCheck(False, (), 0, mirrored, compared, fixed_view=True, maps=maps)
     # one line in time: offsets around their median, in order, reaching >= 2 stored frames
     line: list[tuple[int, int, Verification]] = []
     if found:
@@ -348,4 +435,4 @@ def verify_candidate(
     need = 1 if len(query) == 1 else VERIFY_MIN_FRAMES
     distinct = len({p.ref_time_s for p in pairs})
     ok = len(pairs) >= need and (len(query) == 1 or distinct >= 2)
-    return CandidateCheck(ok, tuple(pairs), scene, mirrored, compared)
+    return CandidateCheck(ok, tuple(pairs), scene, mirrored, compared, maps=maps)

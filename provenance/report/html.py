@@ -523,7 +523,9 @@ def match_html(m: Any) -> str | None:
         if getattr(m, "time_resolved", True) is False:
             rows += _kv("Timing", "scene only: the footage is recognised, its seconds are not resolved")
         if getattr(m, "verified_frames", 0):
-            rows += _kv("Local features", f"confirmed in {esc(m.verified_frames)} frames (turned "
+            how = ("moment identified on the frames mapped back onto the footage's picture"
+                   if str(getattr(m, "variant", "")).startswith("rectified") else "confirmed")
+            rows += _kv("Local features", f"{how} in {esc(m.verified_frames)} frames (turned "
                                           f"{_num(m.rotation_deg)} deg, {_num(m.scale)} of the picture)")
         return _obj("Match", str(m.footage_id), rows)
     return _guard(render, m)

@@ -14,10 +14,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from provenance.errors import InvalidArgumentError
+from provenance.hashing.features import LocalFeatures
 from provenance.hashing.fingerprinting import fingerprint
 from provenance.index import FootageIndex
 from provenance.matching.match import MATCH_THRESHOLD, match_fingerprint
-from provenance.matching.verify import is_fixed_view, query_features, verified_score, verify_candidate
+from provenance.matching.verify import (
+    is_fixed_view,
+    query_features,
+    rectify,
+    verified_score,
+    verify_candidate,
+)
 from provenance.media.tools import find_ffmpeg
 
 CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
@@ -27,6 +35,7 @@ T0 = datetime(2020, 8, 16, tzinfo=timezone.utc)
 DASHCAM = CORPUS / "footage" / "dashcam_highway_solidWhiteRight.mp4"  # a moving camera, 8.8 s
 DRONE = CORPUS / "metadata" / "gopro_hero5_karma_drone.mp4"  # a moving drone
 TRAFFIC = CORPUS / "footage" / "trafficcam_burned-in-timestamp_hq.avi"  # a fixed camera
+PARKING = CORPUS / "footage" / "parking-lot_overhead_cars.mp4"  # a fixed camera on a plain, low-texture lot
 _ENC = ["-c:v", "libx264", "-preset", "ultrafast", "-crf", "20", "-pix_fmt", "yuv420p", "-an", "-r", "25"]
 
 
@@ -100,6 +109,61 @@ def test_a_fixed_camera_at_another_time_is_never_confirmed(index: FootageIndex, 
         assert m.verified_frames == 0
 
 
+def test_a_turned_copy_of_a_fixed_camera_is_found_at_its_moment(index: FootageIndex, tmp_path: Path) -> None:
+    """Seconds 3-9 of the indexed traffic camera, turned 5 deg with black corners: the hashes miss it,
+    and a fixed view is never verified on local features alone; mapped back onto the footage's
+    picture, its frames single out their moments (the cars, the burned-in clock)."""
+    q = _cut(TRAFFIC, 3.0, 6.0, tmp_path / "turned_traffic.mp4", _turn(5))
+    fp = fingerprint(q)
+    assert is_fixed_view(index.local_features("traffic"))
+    assert not [m for m in match_fingerprint(fp, index.candidate_table()) if m.footage_id == "traffic"]
+    matches = [m for m in index.search(fp) if m.footage_id == "traffic"]
+    assert matches, "the turned copy of the fixed camera was not found"
+    m = matches[0]
+    assert m.time_resolved and m.variant == "rectified" and m.verified_frames >= 2
+    assert abs((m.ref_start_s - m.query_start_s) - 3.0) <= 0.5  # query second t is traffic second t + 3
+    assert 3.0 <= abs(m.rotation_deg) <= 7.0
+    assert "mapped back onto the footage's picture" in m.describe()
+
+
+def test_rectify_undoes_a_known_map() -> None:
+    """A real frame moved by a known map comes back where it was, at the analysed size."""
+    frame = fingerprint(DASHCAM).detail_frames[0]
+    h, w = frame.shape
+    dx, dy = 7, 4
+    moved = np.zeros_like(frame)
+    moved[dy:, dx:] = frame[:h - dy, :w - dx]  # query px = footage px + (dx, dy)
+    empty = np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8)
+    same = LocalFeatures(*empty, size=(w, h))
+    shift = np.array([[1.0, 0.0, dx], [0.0, 1.0, dy], [0.0, 0.0, 1.0]])
+    back = rectify(moved, same, same, shift)
+    assert back.shape == (h, w)
+    assert np.array_equal(back[:h - dy, :w - dx], frame[:h - dy, :w - dx])
+    # the query analysed at half its size: the identity map samples each 2 x 2 block's centre
+    half = LocalFeatures(*empty, size=(w // 2, h // 2))
+    small = rectify(frame, half, half, np.eye(3))
+    blocks = frame[:h // 2 * 2, :w // 2 * 2].reshape(h // 2, 2, w // 2, 2).astype(float).mean(axis=(1, 3))
+    assert small.shape == (h // 2, w // 2) and np.abs(small - blocks).max() <= 1.0
+    with pytest.raises(InvalidArgumentError):
+        rectify(np.zeros((4, 4, 3), np.uint8), same, same, shift)
+    with pytest.raises(InvalidArgumentError):
+        rectify(frame, same, same, np.full((3, 3), np.nan))
+
+
+def test_a_low_texture_fixed_camera_is_a_fixed_view(index: FootageIndex, tmp_path: Path) -> None:
+    """The overhead parking lot finds too few keypoints in some frames for their pairs to verify; the
+    pairs that do verify map unmoved, so it is a fixed view, and its later stretch (seconds 16-22)
+    is never confirmed at a moment of the indexed seconds 0-16."""
+    index.add(_cut(PARKING, 0.0, 16.0, tmp_path / "parking_ref.mp4"), footage_id="parking", published_at=T0)
+    try:
+        assert is_fixed_view(index.local_features("parking"))
+        later = fingerprint(_cut(PARKING, 16.0, 6.0, tmp_path / "parking_later.mp4", "crop=iw*0.9:ih*0.9"))
+        for m in index.search(later):
+            assert m.footage_id != "parking" or not m.time_resolved, m
+    finally:
+        index.remove("parking")
+
+
 def test_a_later_stretch_of_a_moving_camera_is_not_confirmed(index: FootageIndex, tmp_path: Path) -> None:
     """The drone's flight right after the indexed stretch: its first frames resemble the footage's
     last one, but no line in time reaches two of the footage's frames."""
@@ -132,7 +196,6 @@ def test_verify_candidate_rules_on_real_features(index: FootageIndex, tmp_path: 
 
 
 def test_wrong_arguments_are_refused(index: FootageIndex) -> None:
-    from provenance.errors import InvalidArgumentError
     from provenance.hashing import Fingerprint
 
     ref = index.local_features("dashcam")
