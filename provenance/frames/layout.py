@@ -24,7 +24,9 @@ Decisions (:func:`propose_regions`):
 
 - **Grids and split screens**: lines across the whole frame (:data:`FULL_LINE_COVER`) where an
   even division puts them (:data:`GRID_POSITIONS`; a gutter's two edges count as one divider)
-  cut it into cells; two cells are a ``"split"``, more are ``"grid_cell"``.
+  cut it into cells; two cells are a ``"split"``, more are ``"grid_cell"``. Grids are even: dividers
+  seen on one axis only are completed on the other (:func:`_even_grid`; clips fitted into their
+  cells with bars meet bar to bar, and that divider shows no edge).
 - **Insets and screens**: rectangles with at least two sides on lines (the others the frame's
   own edges), each covered over :data:`SIDE_COVER` of its length (one of four may be weaker,
   :data:`WEAK_SIDE_COVER`, or placed where the footage's aspect puts it), stepping by varying
@@ -42,7 +44,7 @@ corpus's plain clips, fixed cameras included, gets one (tests/frames/test_layout
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -322,8 +324,9 @@ def _region(kind: str, box: tuple[int, int, int, int], sides: list[tuple[float, 
 
 
 def _grid(bh: np.ndarray, vh: np.ndarray, bv: np.ndarray, vv: np.ndarray, hl: list[int], vl: list[int],
-          s: np.ndarray) -> list[Region]:
-    """Cells between lines that cross the whole frame (a split screen or a compilation grid)."""
+          s: np.ndarray) -> tuple[list[Region], bool]:
+    """Cells between lines that cross the whole frame (a split screen or a compilation grid), and
+    whether the grid was completed on an axis where no divider showed (:func:`_even_grid`)."""
     h, w = s.shape
 
     def full(b: np.ndarray, v: np.ndarray, lines: list[int], n: int, side: int) -> list[int]:
@@ -339,15 +342,17 @@ def _grid(bh: np.ndarray, vh: np.ndarray, bv: np.ndarray, vv: np.ndarray, hl: li
 
     full_h, full_v = full(bh, vh, hl, w, h), full(bv, vv, vl, h, w)
     if not full_h and not full_v:
-        return []
+        return [], False
 
     def spans(lines: list[int], n: int) -> list[tuple[int, int]]:
         cuts = [0, *lines, n]
         return [(a + (1 if a else 0), z) for a, z in zip(cuts[:-1], cuts[1:]) if z - a >= MIN_SIDE_SHARE * n]
 
-    rows, cols = spans(full_h, h), spans(full_v, w)
+    seen_rows, seen_cols = spans(full_h, h), spans(full_v, w)
+    rows, cols = _even_grid(seen_rows, seen_cols, h, w, spans)
+    completed = (rows, cols) != (seen_rows, seen_cols)
     if len(rows) * len(cols) < 2:
-        return []
+        return [], False
     cells = []
     for y0, y1 in rows:
         for x0, x1 in cols:
@@ -360,7 +365,34 @@ def _grid(bh: np.ndarray, vh: np.ndarray, bv: np.ndarray, vv: np.ndarray, hl: li
     out = [_region(kind, box, sides, s) for box, sides in cells]
     if len(out) == 1 and out[0].motion_ratio >= MOTION_STEP:
         out = [replace(out[0], kind="screen")]  # the one moving part beside static chrome
-    return out
+    return out, completed
+
+
+def _even_grid(rows: list[tuple[int, int]], cols: list[tuple[int, int]], h: int, w: int,
+               spans: Callable[[list[int], int], list[tuple[int, int]]]
+               ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Complete a compilation grid whose dividers show on one axis only.
+
+    Cells fitted with bars (a 4:3 clip in a 16:9 cell) meet bar to bar: their divider has no
+    edge, while the dividers across the bars do. Compilation grids are even, so three rows
+    (columns) and fewer columns (rows) become a 3 x 3 grid, and two rows (columns) whose cells
+    would have no picture's aspect (wider than :data:`STANDARD_ASPECTS` allow: a row of a 2 x 2
+    grid) become a 2 x 2 grid. A split screen's two sides, each of a picture's aspect, stay two.
+    """
+    widest = max(STANDARD_ASPECTS) * (1 + ASPECT_TOL)
+
+    def even(n: int, side: int) -> list[tuple[int, int]]:
+        return spans([round(side * k / n) for k in range(1, n)], side)
+
+    if len(rows) == 3 and len(cols) < 3:
+        return rows, even(3, w)
+    if len(cols) == 3 and len(rows) < 3:
+        return even(3, h), cols
+    if len(rows) == 2 and len(cols) == 1 and w / (h / 2) > widest:
+        return rows, even(2, w)
+    if len(cols) == 2 and len(rows) == 1 and h / (w / 2) > widest:
+        return even(2, h), cols
+    return rows, cols
 
 
 def _standard_aspect(box: tuple[int, int, int, int], w: int, h: int) -> tuple[int, int, int, int]:
@@ -477,11 +509,12 @@ def _rectangles(bh: np.ndarray, vh: np.ndarray, bv: np.ndarray, vv: np.ndarray, 
     hl, vl = _line_candidates(bh), _line_candidates(bv)
     if not hl and not vl:
         return []
-    cells = _grid(bh, vh, bv, vv, hl, vl, s)
-    if len(cells) > 2:
+    cells, completed = _grid(bh, vh, bv, vv, hl, vl, s)
+    if len(cells) > 2 and not completed:
         return cells
     # a "split" in two may be an inset as tall (wide) as the frame, its divider the inset's side
-    # (a portrait clip in a corner): look for insets as well, and keep both
+    # (a portrait clip in a corner), and a grid completed where no divider showed may be one:
+    # look for insets as well, and keep both
     return cells + [r for r in _insets(bh, vh, bv, vv, hl, vl, s)
                     if all(box_iou(r.box, c.box) <= 0.95 for c in cells)]
 

@@ -86,6 +86,37 @@ def test_grid_cells_are_found(clips, n, gutter):
         assert _near(box, exp, tol=3 + gutter), (box, exp)
 
 
+@pytest.mark.parametrize("n", [2, 3])
+def test_grid_of_pillarboxed_cells_is_completed(clips, n):
+    """The top row's clips are 4:3, fitted into 16:9 cells with black bars: they meet bar to bar,
+    so the dividers between columns show in the other rows only and are not seen across the
+    frame; compilation grids are even, so every cell is proposed, and each holds its picture
+    (insets are looked for as well: the completed grid may be a wrong guess)."""
+    cw, ch = W // n, H // n
+    frames = []
+    for t in range(N):
+        f = np.zeros((H, W, 3), np.uint8)
+        for k in range(n * n):
+            r, c = divmod(k, n)
+            pw = (ch * 4 // 3) // 2 * 2 if r == 0 else cw
+            x = c * cw + (cw - pw) // 2
+            f[r * ch:(r + 1) * ch, x:x + pw] = _resize(clips[k % len(clips)][t], pw, ch)
+        frames.append(f)
+    regions = [g for g in propose_regions(frames) if g.kind == "grid_cell"]
+    assert len(regions) == n * n, regions
+    for r, c in [divmod(k, n) for k in range(n * n)]:
+        pw = (ch * 4 // 3) // 2 * 2 if r == 0 else cw
+        x = c * cw + (cw - pw) // 2
+        picture = (x, r * ch, x + pw, (r + 1) * ch)
+        holding = [g for g in regions if g.box[0] <= picture[0] + 3 and g.box[1] <= picture[1] + 3
+                   and g.box[2] >= picture[2] - 3 and g.box[3] >= picture[3] - 3
+                   and g.box[0] >= c * cw - 3 and g.box[2] <= (c + 1) * cw + 3]
+        assert len(holding) == 1, (picture, regions)
+    # two 16:9 pictures stacked: each side has a picture's aspect, so it stays a split in two
+    stacked = [np.concatenate([a, b], axis=0) for a, b in zip(clips[1], clips[2])]
+    assert [r.kind for r in propose_regions(stacked)] == ["split", "split"]
+
+
 def test_split_screen_halves(clips):
     frames = [np.concatenate([_resize(a, W // 2, H), _resize(b, W // 2, H)], axis=1) for a, b in zip(clips[1], clips[2])]
     regions = propose_regions(frames)
