@@ -147,6 +147,10 @@ QUAD_MAX_AREA = 0.9
 QUAD_INLIERS = 0.7
 QUAD_TOL_PX = 2.0
 QUAD_CONTRAST = 20.0
+#: A screen darker than its surround (:func:`_quad` with ``dark``) needs its bezel, the 3 px just
+#: inside its outline, this many grey levels darker than the band just outside: a blurred,
+#: thin bezel seen obliquely (phones filming monitors on the tuning half) keeps 15-17 of them.
+QUAD_DARK_CONTRAST = 12.0
 #: A fitted quadrilateral whose corners all lie within this many pixels of an axis-aligned
 #: rectangle is left to the rectangle search.
 QUAD_AXIS_TOL_PX = 3.0
@@ -598,20 +602,36 @@ def _fit_line(t: np.ndarray, v: np.ndarray) -> tuple[float, float, float]:
     return a, b, float(np.mean(resid <= QUAD_TOL_PX))
 
 
-def _quad(g: np.ndarray, s: np.ndarray) -> Region | None:
-    """A bright, moving quadrilateral (a filmed screen) in a darker surround, or None."""
+def _quad(g: np.ndarray, s: np.ndarray, *, dark: bool = False) -> Region | None:
+    """A bright, moving quadrilateral (a filmed screen) in a darker surround, or None.
+
+    ``dark``: a screen *darker* than its surround instead (a dark picture, or one pillarboxed
+    in black, in its black bezel against a bright wall), outlined by its bezel; the moving
+    picture inside may be bright.
+    """
     n, h, w = g.shape
     mean = g.mean(axis=0)
-    # brighter than the surround (the frame's outer band), or than Otsu's split when that is lower
     band = max(2, int(0.04 * min(h, w)))
     ring = np.concatenate([mean[:band].ravel(), mean[-band:].ravel(), mean[:, :band].ravel(), mean[:, -band:].ravel()])
     surround = float(np.median(ring))
-    if float(mean[h // 4:h - h // 4, w // 4:w - w // 4].mean()) - surround < QUAD_CONTRAST / 2:
-        return None  # the centre is no brighter than the surround: no screen (the common, cheap case)
-    thr = min(_otsu(mean), surround + QUAD_CONTRAST / 2)
+    moving = max(MIN_INSIDE_MOTION * 2, STATIC_LEVEL * 4)
+    if dark:
+        # darker than the surround (the frame's outer band) by half the contrast, or moving
+        if surround < 2 * QUAD_CONTRAST:
+            return None  # a dark surround: no darker screen to tell from it
+        outside = mean > surround - QUAD_CONTRAST / 2
+        # the ring must be the surround: a dark frame edge means something dark runs off the frame
+        if float(np.mean(~outside[:band])) > 0.5 or float(np.mean(~outside[-band:])) > 0.5:
+            return None
+        mask = ~outside | (s > moving)
+    else:
+        # brighter than the surround, or than Otsu's split when that is lower
+        if float(mean[h // 4:h - h // 4, w // 4:w - w // 4].mean()) - surround < QUAD_CONTRAST / 2:
+            return None  # the centre is no brighter than the surround: no screen (the common, cheap case)
+        mask = (mean > min(_otsu(mean), surround + QUAD_CONTRAST / 2)) | (s > moving)
     # coarse mask (every 4th pixel) -> largest component -> full-resolution outline of it
     step = 4
-    coarse = (mean[::step, ::step] > thr) | (s[::step, ::step] > max(MIN_INSIDE_MOTION * 2, STATIC_LEVEL * 4))
+    coarse = mask[::step, ::step]
     comp = _largest_component(coarse)
     if comp.sum() < QUAD_MIN_AREA * comp.size:
         return None
@@ -620,7 +640,7 @@ def _quad(g: np.ndarray, s: np.ndarray) -> Region | None:
     x0, x1 = max(0, xs.min() * step - step), min(w, xs.max() * step + 2 * step)
     full = np.zeros((h, w), dtype=bool)
     full[y0:y1, x0:x1] = np.repeat(np.repeat(comp, step, axis=0), step, axis=1)[y0:y1, x0:x1]
-    full &= (mean > thr) | (s > max(MIN_INSIDE_MOTION * 2, STATIC_LEVEL * 4))
+    full &= mask
     rows = np.flatnonzero(full.sum(axis=1) >= 3)
     cols = np.flatnonzero(full.sum(axis=0) >= 3)
     if rows.size < 0.15 * h or cols.size < 0.15 * w:
@@ -676,7 +696,10 @@ def _quad(g: np.ndarray, s: np.ndarray) -> Region | None:
     if not ring.any() or not inside.any():
         return None
     contrast = float(mean[inside].mean() - mean[ring].mean())
-    if contrast < QUAD_CONTRAST or float(s[inside].mean()) < MIN_INSIDE_MOTION:
+    if dark:  # the bezel, just inside the outline, against the surround just outside it
+        rim = inside & ~_polygon_mask(_grow(pts, -3.0), h, w)
+        contrast = float(mean[ring].mean() - mean[rim].mean()) if rim.any() else 0.0
+    if contrast < (QUAD_DARK_CONTRAST if dark else QUAD_CONTRAST) or float(s[inside].mean()) < MIN_INSIDE_MOTION:
         return None
     box = (bx0, by0, bx1, by1)
     return Region("quad", box, round(inl, 3), round(float(np.mean([fl[2], fr[2], ft[2], fb[2]])), 3),
@@ -757,10 +780,10 @@ def propose_regions(images: Sequence[np.ndarray], *, max_regions: int = MAX_REGI
     regions = [_trim_flat(g, r) for r in _rectangles(bh, vh, bv, vv, s)]
     if len(regions) <= 2:
         # a filmed screen seen nearly square-on also gives a rectangle: the quadrilateral, when
-        # one fits, frames it more exactly and replaces the rectangles it covers
-        q = _quad(g, s)
-        if q is not None and not _axis_aligned(q):
-            regions = [q, *[r for r in regions if box_iou(r.box, q.box) <= QUAD_REPLACES]]
+        # one fits, frames it more exactly and replaces the rectangles it covers; a screen darker
+        # than the wall behind it is outlined by its bezel
+        quads = [q for q in (_quad(g, s), _quad(g, s, dark=True)) if q is not None and not _axis_aligned(q)]
+        regions = [*quads, *[r for r in regions if all(box_iou(r.box, q.box) <= QUAD_REPLACES for q in quads)]]
     return regions[:max_regions]
 
 

@@ -179,6 +179,24 @@ def test_filmed_screen_corners_and_rectification(clips):
     assert np.median(d) <= 40, d
 
 
+def test_dark_screen_on_a_bright_wall_is_outlined_by_its_bezel(clips):
+    """A portrait clip pillarboxed on a monitor (black bars, a black bezel) filmed at an angle
+    against a bright wall: the screen is darker than the wall, its bezel gives the outline."""
+    rng = np.random.default_rng(5)
+    frames = []
+    for fg in clips[5]:
+        screen = np.full((126, 224, 3), 8, np.uint8)  # the bezel
+        screen[6:120, 6:218] = 0  # the black picture area
+        screen[6:120, 78:146] = _resize(fg[:, 100:220], 68, 114)  # the portrait picture, pillarboxed
+        f = _warp(screen, QUAD, bg=150).astype(np.int16)
+        f += rng.normal(0, 3, f.shape).round().astype(np.int16)
+        frames.append(np.clip(f, 0, 255).astype(np.uint8))
+    regions = [r for r in propose_regions(frames) if r.kind == "quad"]
+    assert regions, propose_regions(frames)
+    got = np.array(regions[0].corners)
+    assert np.abs(got - np.array(QUAD)).max() <= 3.0, got
+
+
 def test_rectify_quad_maps_corners():
     img = np.zeros((100, 100), np.uint8)
     img[10:20, 10:20] = 255  # a bright square near the top-left corner of the quad
