@@ -53,7 +53,11 @@ over the corpus stills, synthetic patterns). Transformed files are cached in
 unchanged file (``peer_*.json``; the speed test always times vPDQ afresh).
 
 Peers run in a separate virtual environment (``--peers-python``, default
-``/work/venv-peers/bin/python``; videohash needs Pillow < 10) through a subprocess:
+``/work/venv-peers/bin/python``; videohash needs Pillow < 10) through a subprocess. vPDQ builds
+from source against FFmpeg's development files, and videohash calls an ``ffmpeg`` binary: on
+Debian, ``apt-get install libavdevice-dev libavfilter-dev libavformat-dev libavcodec-dev
+libswresample-dev libswscale-dev libavutil-dev ffmpeg`` first, then ``python -m venv
+/work/venv-peers && /work/venv-peers/bin/pip install vpdq 'Pillow<10' videohash``.
 
 * vPDQ (``vpdq``): 1 hash/s, quality >= 50, frame distance <= 31, and a match when at least
   80% of the query's frames match (threatexchange's defaults);
@@ -613,7 +617,8 @@ def run_peer(python: str, which: str, paths: list[str], workers: int = 2,
              use_cache: bool = True) -> tuple[dict, str | None]:
     """Hash ``paths`` with a peer in its own venv; returns (results, reason it is n/a)."""
     if not Path(python).exists():
-        return {}, f"no peer interpreter at {python} (create it: python -m venv /work/venv-peers; pip install vpdq 'Pillow<10' videohash)"
+        return {}, (f"no peer interpreter at {python} (create it as the module docstring says: FFmpeg's "
+                    "development files, then python -m venv /work/venv-peers; pip install vpdq 'Pillow<10' videohash)")
     probe = subprocess.run([python, "-c", f"import {'vpdq' if which == 'vpdq' else 'videohash'}"],
                            capture_output=True, text=True)
     if probe.returncode != 0:
