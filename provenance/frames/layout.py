@@ -620,7 +620,8 @@ def _quad(g: np.ndarray, s: np.ndarray, *, dark: bool = False) -> Region | None:
         if surround < 2 * QUAD_CONTRAST:
             return None  # a dark surround: no darker screen to tell from it
         outside = mean > surround - QUAD_CONTRAST / 2
-        # the ring must be the surround: a dark frame edge means something dark runs off the frame
+        # the top and bottom bands must be the surround: a dark one is something dark running off
+        # the frame (a side along the frame's edge is refused below for all four sides)
         if float(np.mean(~outside[:band])) > 0.5 or float(np.mean(~outside[-band:])) > 0.5:
             return None
         mask = ~outside | (s > moving)
