@@ -88,15 +88,34 @@ DEFAULT_SEED_RADIUS = 24
 #: with the query; those within this many bits seed their footage too. Heavy crops, 9:16 reframes,
 #: blur+noise and off-centre crops with a mirror have their true frames at 40-60 bits, out of reach
 #: of any exact tight radius, but across a query's many frames some pair almost always shares a
-#: substring. Chosen on the tuning half of ``benchmarks/index_scale.py --scale-recall`` at 10M
-#: rows: reach 64 and 80 found the same queries (34/55, exhaustive search of a 10k index 35/55),
-#: 64 at lower cost; the exact 24-bit seed alone found 23/55.
-DEFAULT_REACH_RADIUS = 64
+#: substring. First chosen at 64 on the hash-only recall of ``benchmarks/index_scale.py
+#: --scale-recall`` (tuning half, 10M rows: 64 and 80 found the same 34/55 queries, the exact
+#: 24-bit seed alone 23/55). Raised to 80 on the full matcher (tuning half of
+#: ``benchmarks/copy_detection.py``, index padded to 1M rows): grid cells and 5 deg turned copies,
+#: whose true frames are 42-64 bits away and which only local features confirm, were seeded at
+#: 80 (322/322 of what the unpadded index found) and lost at 64 (4 lost); the seed stage costs
+#: 15 instead of 12 ms per query video at 10M rows (p50).
+DEFAULT_REACH_RADIUS = 80
 #: Largest probe radius per substring in reach mode [bits]: radius 2 costs ~10x the probes of 1,
 #: radius 0 found 32/55 instead of 34/55 on the tuning half (see DEFAULT_REACH_RADIUS).
 _REACH_PROBE_RADIUS = 1
 #: Buckets holding more rows than this are skipped in reach mode (0: none skipped).
 _REACH_BUCKET_MAX = 0
+#: Weight of a seed hit by its distance [bits]: the matcher's pair weights (full at 40 bits, three
+#: times that for near-identical frames at 16 bits or less, none at 88;
+#: :func:`provenance.matching.match._weights`), never below :data:`_SEED_WEIGHT_FLOOR`. Items are
+#: ranked by their weighted hits, so a footage item with a dozen near-identical frames is not
+#: outranked by items with more hits at the edge of the reach (in a 10M-row index the only item
+#: with frames within 24 bits of a grid cell ranked 42nd by plain hit count).
+_SEED_WEIGHT_BITS = (0.0, 16.0, 40.0, 88.0)
+_SEED_WEIGHTS = (3.0, 3.0, 1.0, 0.0)
+_SEED_WEIGHT_FLOOR = 0.05
+#: Default items seeded per hash set besides the ``max_items`` best over all sets
+#: (:meth:`CandidateTable.query_seeded_many`): a view that alone sees the footage (one grid cell,
+#: one inset) has few rows, and the hits of the many views that see other footage outvote it
+#: (tuning half of ``benchmarks/copy_detection.py`` at 10M rows: 3 grid-cell copies lost with 0, none
+#: with 4).
+SEED_ITEMS_PER_SET = 4
 
 
 @dataclass(frozen=True)
@@ -678,9 +697,9 @@ class CandidateTable:
 
         1. **Seed.** Footage items with at least one frame within ``seed_radius`` bits of
            any query hash, found exactly (multi-index hashing, pigeonhole). Items are ranked
-           by their number of *seed hits* (query rows with a frame of the item within
-           ``seed_radius``), then by their smallest seed distance, then by footage_id; the
-           first ``max_items`` are kept.
+           by their *seed hits* (query rows with a frame of the item within ``seed_radius``,
+           each weighted by its distance as the matcher weighs a frame pair), then by their
+           smallest seed distance, then by footage_id; the first ``max_items`` are kept.
         2. **Verify.** Every query hash against every frame of those items (a small dense
            popcount matrix): all pairs within ``max_distance``, the ``max_per_query``
            nearest per query row.
@@ -727,20 +746,25 @@ class CandidateTable:
     def query_seeded_many(
         self, hash_sets: list[np.ndarray], *, seed_radius: int = DEFAULT_SEED_RADIUS, max_distance: int,
         max_per_query: int = 64, max_items: int = 50, reach_radius: int | None = DEFAULT_REACH_RADIUS,
+        items_per_set: int = SEED_ITEMS_PER_SET,
     ) -> list[Candidates]:
         """:meth:`query_seeded` for several hash sets of one query (its frames and their variants).
 
         One seed stage over every hash of every set: footage items are ranked by their seed
         hits summed over all sets (evidence from the mirror or a crop window seeds the footage
-        for every set), the first ``max_items`` are verified against each set. Much cheaper
-        than one call per set (the cost of a call is mostly fixed). With a single set this
-        is :meth:`query_seeded`.
+        for every set); the first ``max_items``, and each set's own first ``items_per_set``
+        (a view that alone sees the footage, such as one cell of a grid, is not outvoted by
+        the other views' hits), are verified against each set. Much cheaper than one call per
+        set (the cost of a call is mostly fixed). With a single set this is :meth:`query_seeded`.
 
         Parameters
         ----------
         hash_sets : list of ndarray of uint8, each of shape (m_i, nbytes)
         seed_radius, max_distance, max_per_query, max_items, reach_radius
             As :meth:`query_seeded`.
+        items_per_set : int
+            Items seeded by each set's own ranking besides the overall first ``max_items``
+            (0: none).
 
         Returns
         -------
@@ -757,6 +781,8 @@ class CandidateTable:
             raise InvalidArgumentError(f"max_per_query must be >= 1 (got {max_per_query})")
         if int(max_items) < 1:
             raise InvalidArgumentError(f"max_items must be >= 1 (got {max_items})")
+        if int(items_per_set) < 0:
+            raise InvalidArgumentError(f"items_per_set must be >= 0 (got {items_per_set})")
         reach = seed_r if reach_radius is None else max(seed_r, int(reach_radius))
         if not qs:
             return []
@@ -790,7 +816,8 @@ class CandidateTable:
             dist = np.concatenate(dd)
             slot_ids = self._slot_ids
             chosen = _rank_seeds(qr_a, slots, dist, nq, lambda s: np.array([slot_ids[i] for i in s], dtype=object),
-                                 int(max_items))
+                                 int(max_items), set_ends=np.cumsum([x.shape[0] for x in qs]),
+                                 per_set=int(items_per_set))
             # ---- stage 2: gather the chosen items' frames
             tm, wd, og = [], [], []
             for seg in self._segments:
@@ -826,25 +853,38 @@ class CandidateTable:
         return out
 
 
-def _rank_seeds(qrow: np.ndarray, item: np.ndarray, dist: np.ndarray, nq: int, ids_of, k: int) -> np.ndarray:
-    """The first ``k`` items by (most seed hits, smallest seed distance, footage_id).
+def _rank_seeds(qrow: np.ndarray, item: np.ndarray, dist: np.ndarray, nq: int, ids_of, k: int, *,
+                set_ends: np.ndarray | None = None, per_set: int = 0) -> np.ndarray:
+    """The first ``k`` items by (most weighted seed hits, smallest seed distance, footage_id),
+    then each hash set's own first ``per_set`` items not among them.
 
     ``qrow``, ``item``, ``dist``: seed pairs (repeats allowed); ``item`` are integer codes
     and ``ids_of(codes)`` their footage ids (object array). Seed hits of an item: distinct
-    query rows with a pair.
+    query rows with a pair, each weighted by its smallest distance (:data:`_SEED_WEIGHTS`).
+    ``set_ends``: end row of each hash set in ``qrow`` (cumulative sizes); None: one set.
     """
     key = item * nq + qrow
     u_key, inv = np.unique(key, return_inverse=True)
     best_pair = np.full(u_key.size, np.iinfo(np.int32).max, np.int64)
     np.minimum.at(best_pair, inv, dist)
-    u_item, inv_i = np.unique(u_key // nq, return_inverse=True)
-    hits = np.bincount(inv_i, minlength=u_item.size)
-    best = np.full(u_item.size, np.iinfo(np.int32).max, np.int64)
-    np.minimum.at(best, inv_i, best_pair)
-    ids = ids_of(u_item)
-    id_rank = np.unique(ids, return_inverse=True)[1]
-    order = np.lexsort((id_rank, best, -hits))
-    return u_item[order[:k]]
+    weight = np.maximum(np.interp(best_pair, _SEED_WEIGHT_BITS, _SEED_WEIGHTS), _SEED_WEIGHT_FLOOR)
+    pair_item = u_key // nq
+
+    def ranked(sel: np.ndarray | None, n: int) -> np.ndarray:
+        pi, bp, w = (pair_item, best_pair, weight) if sel is None else (pair_item[sel], best_pair[sel], weight[sel])
+        u_item, inv_i = np.unique(pi, return_inverse=True)
+        hits = np.bincount(inv_i, weights=w, minlength=u_item.size)
+        best = np.full(u_item.size, np.iinfo(np.int32).max, np.int64)
+        np.minimum.at(best, inv_i, bp)
+        id_rank = np.unique(ids_of(u_item), return_inverse=True)[1]
+        return u_item[np.lexsort((id_rank, best, -hits))[:n]]
+
+    chosen = ranked(None, k)
+    if set_ends is not None and per_set > 0 and len(set_ends) > 1:
+        set_of = np.searchsorted(np.asarray(set_ends), u_key % nq, side="right")
+        extra = [ranked(set_of == s, per_set) for s in np.unique(set_of)]
+        chosen = np.concatenate([chosen, np.setdiff1d(np.concatenate(extra), chosen)])
+    return chosen
 
 
 def _finish(qrow: np.ndarray, times: np.ndarray, ids: np.ndarray, dist: np.ndarray, k: int) -> Candidates:
@@ -904,12 +944,15 @@ def exhaustive_query(
 def exhaustive_query_seeded(
     ref_ids: list[str], ref_times: list[np.ndarray], ref_hashes: list[np.ndarray],
     hashes: np.ndarray, *, seed_radius: int, max_distance: int, max_per_query: int = 64, max_items: int = 50,
+    set_sizes: list[int] | None = None, items_per_set: int = SEED_ITEMS_PER_SET,
 ) -> Candidates:
     """The reference answer of :meth:`CandidateTable.query_seeded` (plain scans; for tests).
 
-    An exhaustive scan at ``seed_radius`` picks the items (ranked by seed hits, smallest
-    seed distance, footage_id; first ``max_items``), then :func:`exhaustive_query` at
-    ``max_distance`` over those items only.
+    An exhaustive scan at ``seed_radius`` picks the items (ranked by weighted seed hits,
+    smallest seed distance, footage_id; first ``max_items``; with ``set_sizes``, the rows of
+    ``hashes`` are consecutive hash sets of those sizes and each also picks its own first
+    ``items_per_set``, as :meth:`CandidateTable.query_seeded_many`), then
+    :func:`exhaustive_query` at ``max_distance`` over those items only.
     """
     from ..hashing import hamming
 
@@ -930,7 +973,8 @@ def exhaustive_query_seeded(
         return _empty_candidates()
     ids_arr = np.array(list(ref_ids), dtype=object)
     chosen = _rank_seeds(np.concatenate(qr).astype(np.int64), np.concatenate(it), np.concatenate(dd), nq,
-                         lambda s: ids_arr[s], int(max_items))
+                         lambda s: ids_arr[s], int(max_items),
+                         set_ends=None if set_sizes is None else np.cumsum(set_sizes), per_set=int(items_per_set))
     picked = sorted(int(c) for c in chosen)
     return exhaustive_query([ref_ids[i] for i in picked], [ref_times[i] for i in picked],
                             [ref_hashes[i] for i in picked], q, max_distance, max_per_query=max_per_query)

@@ -316,7 +316,8 @@ def _padded_table(ref_rows, n_rows: int) -> CandidateTable:
 
 
 def test_seeded_many_pools_seeds_over_hash_sets() -> None:
-    """query_seeded_many = exhaustive_query per set over the items an exact seed of all sets together picks."""
+    """query_seeded_many = exhaustive_query per set over the items an exact seed of all sets together
+    picks, plus each set's own first items."""
     fps, t = _build(200)
     t.flush()
     rng = np.random.default_rng(9)
@@ -328,7 +329,8 @@ def test_seeded_many_pools_seeds_over_hash_sets() -> None:
                                   reach_radius=None)
         assert len(got) == len(sets)
         picked = exhaustive_query_seeded(ids, times, hashes, np.concatenate(sets), seed_radius=seed_r,
-                                         max_distance=256, max_per_query=10**6, max_items=items)
+                                         max_distance=256, max_per_query=10**6, max_items=items,
+                                         set_sizes=[len(x) for x in sets])
         keep = [i for i, fid in enumerate(ids) if fid in set(picked.footage_id)]
         for h, c in zip(sets, got):
             _same(c, exhaustive_query([ids[i] for i in keep], [times[i] for i in keep], [hashes[i] for i in keep],
@@ -402,3 +404,42 @@ def test_seeded_lookup_at_scale_finds_what_exhaustive_finds_for_hard_edits(hard_
         assert seeded and seeded[0].footage_id == "ref", (name, d_best)
         assert seeded[0].score >= exhaustive[0].score - 0.02, (name, d_best)
     assert len(beyond) <= 2, beyond
+
+
+def _at_distance(h: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
+    """``h`` (packed uint8) with exactly ``bits`` bits flipped."""
+    b = np.unpackbits(h.copy())
+    b[rng.choice(b.size, bits, replace=False)] ^= 1
+    return np.packbits(b)
+
+
+def test_seed_ranking_weighs_hits_by_distance() -> None:
+    """A few near-identical frames outrank more frames at the edge of the seed radius."""
+    rng = np.random.default_rng(21)
+    q = rng.integers(0, 256, (5, 32), dtype=np.uint8)
+    t = CandidateTable(32)
+    t.add("close", np.array([0.0, 0.5]), np.stack([_at_distance(q[i], 8, rng) for i in range(2)]))
+    t.add("far", np.arange(5) * 0.5, np.stack([_at_distance(q[i], 64, rng) for i in range(5)]))
+    t.flush()
+    got = t.query_seeded(q, seed_radius=72, max_distance=88, max_items=1, reach_radius=None)
+    assert set(got.footage_id) == {"close"}  # 2 hits at 8 bits weigh more than 5 at 64
+
+
+def test_a_hash_set_that_alone_sees_footage_seeds_it() -> None:
+    """One small hash set (a grid cell) near one item is not outvoted by many sets near other items."""
+    rng = np.random.default_rng(22)
+    t = CandidateTable(32)
+    sets = [rng.integers(0, 256, (3, 32), dtype=np.uint8)]
+    t.add("cell", np.arange(3) * 0.5, np.stack([_at_distance(h, 20, rng) for h in sets[0]]))
+    for k in range(6):
+        s = rng.integers(0, 256, (10, 32), dtype=np.uint8)
+        sets.append(s)
+        t.add(f"other{k}", np.arange(10) * 0.5, np.stack([_at_distance(h, 12, rng) for h in s]))
+    t.flush()
+    kw = dict(seed_radius=24, max_distance=88, max_items=2, reach_radius=None)
+    assert "cell" not in set(t.query_seeded_many(sets, items_per_set=0, **kw)[0].footage_id)
+    got = t.query_seeded_many(sets, **kw)
+    assert set(got[0].footage_id) == {"cell"}
+    assert len(set(np.concatenate([c.footage_id for c in got]))) == 7
+    with pytest.raises(InvalidArgumentError):
+        t.query_seeded_many(sets, items_per_set=-1, **kw)
