@@ -92,9 +92,9 @@ DEFAULT_SEED_RADIUS = 24
 #: --scale-recall`` (tuning half, 10M rows: 64 and 80 found the same 34/55 queries, the exact
 #: 24-bit seed alone 23/55). Raised to 80 on the full matcher (tuning half of
 #: ``benchmarks/copy_detection.py``, index padded to 1M rows): grid cells and 5 deg turned copies,
-#: whose true frames are 42-64 bits away and which only local features confirm, were seeded at
-#: 80 (322/322 of what the unpadded index found) and lost at 64 (4 lost); the seed stage costs
-#: 15 instead of 12 ms per query video at 10M rows (p50).
+#: whose true frames are 42-64 bits away and which only local features confirm, were all seeded
+#: at 80 and 4 of them lost at 64 (of the 98 positives of the layout and rotation families); the
+#: seed stage costs 15 instead of 12 ms per query video at 10M rows (p50).
 DEFAULT_REACH_RADIUS = 80
 #: Largest probe radius per substring in reach mode [bits]: radius 2 costs ~10x the probes of 1,
 #: radius 0 found 32/55 instead of 34/55 on the tuning half (see DEFAULT_REACH_RADIUS).
@@ -113,8 +113,9 @@ _SEED_WEIGHT_FLOOR = 0.05
 #: Default items seeded per hash set besides the ``max_items`` best over all sets
 #: (:meth:`CandidateTable.query_seeded_many`): a view that alone sees the footage (one grid cell,
 #: one inset) has few rows, and the hits of the many views that see other footage outvote it
-#: (tuning half of ``benchmarks/copy_detection.py`` at 10M rows: 3 grid-cell copies lost with 0, none
-#: with 4).
+#: (tuning half of ``benchmarks/copy_detection.py`` at 10M rows, with the weighted ranking: 2
+#: grid-cell copies lost with 0, none with 4; with both, 1 of the 311 copies the unpadded index
+#: found is lost there).
 SEED_ITEMS_PER_SET = 4
 
 

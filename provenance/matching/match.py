@@ -116,11 +116,12 @@ NEAR_IDENTICAL_WEIGHT = 3.0
 #: Nearest reference frames kept per query frame and variant.
 MAX_PER_QUERY = 48
 #: Above this many indexed rows an exhaustive 88-bit lookup costs seconds per query video, so
-#: candidates come from the seeded two-stage lookup instead: only footage with a frame within
-#: DEFAULT_SEED_RADIUS (24) bits of some query hash is verified at MAX_FRAME_DISTANCE. At 1M rows
-#: that is ~29 ms per 60-frame query video with all 32 hash sets (benchmarks/index_scale.py
-#: --quick); the price is that copies with no frame that close (10-20% crops, some 9:16
-#: reframes, large logos) are missed in such large indexes.
+#: candidates come from the seeded two-stage lookup instead
+#: (:meth:`~provenance.matching.candidates.CandidateTable.query_seeded_many`): only footage with a
+#: frame within DEFAULT_SEED_RADIUS (24) bits of some query hash, or a farther one (up to the
+#: reach, 80 bits) sharing a near-identical substring with it, is compared at MAX_FRAME_DISTANCE;
+#: the price is that a copy none of whose hash sets comes that close can be missed in such large
+#: indexes (docs/matching.md, Limits).
 SEEDED_ABOVE_ROWS = 200_000
 #: Playback speeds tried by the Hough vote (query seconds -> reference seconds).
 SPEEDS = (1.0, 0.5, 0.6, 2 / 3, 0.75, 0.8, 0.9, 1.1, 1.2, 1.25, 4 / 3, 1.5, 1.75, 2.0)
