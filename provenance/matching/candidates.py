@@ -869,7 +869,8 @@ def _rank_seeds(qrow: np.ndarray, item: np.ndarray, dist: np.ndarray, nq: int, i
     best_pair = np.full(u_key.size, np.iinfo(np.int32).max, np.int64)
     np.minimum.at(best_pair, inv, dist)
     weight = np.maximum(np.interp(best_pair, _SEED_WEIGHT_BITS, _SEED_WEIGHTS), _SEED_WEIGHT_FLOOR)
-    pair_item = u_key // nq
+    all_items, pair_item = np.unique(u_key // nq, return_inverse=True)  # pair -> item index
+    id_rank = np.unique(ids_of(all_items), return_inverse=True)[1]  # footage ids looked up once
 
     def ranked(sel: np.ndarray | None, n: int) -> np.ndarray:
         pi, bp, w = (pair_item, best_pair, weight) if sel is None else (pair_item[sel], best_pair[sel], weight[sel])
@@ -877,8 +878,7 @@ def _rank_seeds(qrow: np.ndarray, item: np.ndarray, dist: np.ndarray, nq: int, i
         hits = np.bincount(inv_i, weights=w, minlength=u_item.size)
         best = np.full(u_item.size, np.iinfo(np.int32).max, np.int64)
         np.minimum.at(best, inv_i, bp)
-        id_rank = np.unique(ids_of(u_item), return_inverse=True)[1]
-        return u_item[np.lexsort((id_rank, best, -hits))[:n]]
+        return all_items[u_item[np.lexsort((id_rank[u_item], best, -hits))[:n]]]
 
     chosen = ranked(None, k)
     if set_ends is not None and per_set > 0 and len(set_ends) > 1:
