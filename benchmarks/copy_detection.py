@@ -843,19 +843,26 @@ def print_speed(sp: dict) -> None:
 
 
 def padded_index_table(ref_rows: dict[str, tuple[np.ndarray, np.ndarray]], src_dir: Path, positives: list[Query],
-                       fps: dict, fams: list[str], sizes: list[int], thr: float) -> None:
-    """Recall per family of ``positives`` with the index padded to each of ``sizes`` rows.
+                       negatives: list[Query], fps: dict, fams: list[str], sizes: list[int], thr: float) -> None:
+    """Recall per family of ``positives``, and false positives of ``negatives``, with the index padded
+    to each of ``sizes`` rows.
 
     Padding reuses ``index_scale``'s machinery (:func:`index_scale.padded_table`): synthetic clips
-    drifting from real frames of unindexed sources, so the padded rows have real hash statistics.
-    A hit is the true footage at ``thr``; "pad top" counts positives whose best match is padding.
+    drifting from real frames of unindexed sources of the *tuning* half, so the padded rows have real
+    hash statistics and no reporting query shows a source they come from (a padding clip is a copy
+    of its source in hash space). A hit is the true footage at ``thr``; "pad top" counts positives
+    whose best match is padding. A negative is a false positive as in the main table (any match but
+    a scene-only one of its own camera, padding included); negatives are matched in the seeded sizes
+    only (above ``SEEDED_ABOVE_ROWS``: below, the lookup is the main table's exhaustive one).
     """
     sys.path.insert(0, str(ROOT / "benchmarks"))
     import index_scale
 
-    pool = index_scale.padding_pool(src_dir)
+    from provenance.matching.match import SEEDED_ABOVE_ROWS
+
+    pool = index_scale.padding_pool(src_dir, keep=lambda name: source_half(name) == "tuning")
     n_real = sum(len(t) for t, _ in ref_rows.values())
-    cols: list[tuple[int, dict[str, list[int]], int, float]] = []
+    cols: list[tuple[int, dict[str, list[int]], int, float, tuple[int, int, int] | None]] = []
     for size in [n_real, *sizes]:
         t0 = time.perf_counter()
         tab = index_scale.padded_table(ref_rows, size, pool)
@@ -872,18 +879,29 @@ def padded_index_table(ref_rows: dict[str, tuple[np.ndarray, np.ndarray]], src_d
             found[q.family][1] += 1
             found[q.family][0] += any(m.footage_id == q.source for m in ms)
             pad_top += bool(ms) and ms[0].footage_id.startswith("pad")
-        cols.append((len(tab), found, pad_top, float(np.median(spent)) if spent else float("nan")))
+        false: tuple[int, int, int] | None = None
+        if len(tab) > SEEDED_ABOVE_ROWS:
+            n_fp = n_pad = 0
+            for q in negatives:
+                fp = fps.get(q.path)
+                ms = [] if fp is None else match_fingerprint(fp, tab, threshold=thr, reference_features=_ref_features)
+                ms = [m for m in ms if getattr(m, "time_resolved", True) or m.footage_id != camera_of(q.source)]
+                n_fp += bool(ms)
+                n_pad += any(m.footage_id.startswith("pad") for m in ms)
+            false = (n_fp, n_pad, len(negatives))
+        cols.append((len(tab), found, pad_top, float(np.median(spent)) if spent else float("nan"), false))
         print(f"      padded index {len(tab):,} rows: built in {built:.0f} s, {len(positives)} positives matched "
               f"in {sum(spent):.0f} s", flush=True)
         del tab
     print(f"\npadded index (reporting-half positives at threshold {thr:.2f}; padding: synthetic clips drifting "
-          f"from real unindexed frames, index_scale.padded_table; the first column is the unpadded index)")
+          f"from real frames of unindexed tuning-half sources, index_scale.padded_table; the first column is the "
+          f"unpadded index)")
     hdr = ["family", "pos", *[f"{n:,} rows" for n, *_ in cols]]
     w = [12, 5, *[14] * len(cols)]
     print(" ".join(h.ljust(x) for h, x in zip(hdr, w)))
     for fam in fams + ["POOLED"]:
         cells = []
-        for _, found, _, _ in cols:
+        for _, found, _, _, _ in cols:
             a = sum(v[0] for f, v in found.items() if fam in ("POOLED", f))
             b = sum(v[1] for f, v in found.items() if fam in ("POOLED", f))
             cells.append(f"{a / b:.3f} ({a}/{b})" if b else "n/a")
@@ -891,6 +909,9 @@ def padded_index_table(ref_rows: dict[str, tuple[np.ndarray, np.ndarray]], src_d
         print(" ".join(str(c).ljust(x) for c, x in zip([fam, n_pos, *cells], w)))
     print(" ".join(str(c).ljust(x) for c, x in zip(["pad top", "", *[c[2] for c in cols]], w)))
     print(" ".join(str(c).ljust(x) for c, x in zip(["match s p50", "", *[f"{c[3]:.3f}" for c in cols]], w)))
+    fpr = [f"{c[4][0] / max(1, c[4][2]):.3f} ({c[4][0]}/{c[4][2]})" if c[4] else "-" for c in cols]
+    print(" ".join(str(c).ljust(x) for c, x in zip(["FPR", len(negatives), *fpr], w)))
+    print(" ".join(str(c).ljust(x) for c, x in zip(["FP padding", "", *[c[4][1] if c[4] else "-" for c in cols]], w)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1010,16 +1031,16 @@ def main(argv: list[str] | None = None) -> int:
     print("[4/5] ours", flush=True)
     ours: dict[str, dict] = {}
     fps_times = []
-    positive_fps = {}  # kept for the padded-index table
-    is_pos = {q.path: q.positive for q in queries}
+    kept_fps = {}  # reporting-half fingerprints, kept for the padded-index table
+    source_of = {q.path: q.source for q in queries}
     with ProcessPoolExecutor(args.workers) as ex:
         for path, fp, dt in ex.map(_fingerprint_job, [q.path for q in queries], chunksize=4):
             fps_times.append(dt)
             t_match = time.perf_counter()
             ms = [] if fp is None else match_fingerprint(fp, table, threshold=0.0, reference_features=_ref_features)
             ours[path] = {"matches": ms, "t": dt + time.perf_counter() - t_match}
-            if is_pos[path]:
-                positive_fps[path] = fp
+            if args.pad_sizes and source_half(source_of[path]) == "reporting":
+                kept_fps[path] = fp
 
     peers: dict[str, tuple[dict, str | None]] = {}
     if not args.no_peers:
@@ -1188,8 +1209,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(videohash ran on all positives and every {args.videohash_neg_every}th negative)")
     print(f"mean fingerprint time per query: {np.mean(fps_times):.3f} s")
     if args.pad_sizes:
-        padded_index_table(ref_rows, src_dir, [q for q in queries if q.positive and source_half(q.source) == "reporting"],
-                           positive_fps, fams, args.pad_sizes, thr_used)
+        rep = [q for q in queries if source_half(q.source) == "reporting"]
+        padded_index_table(ref_rows, src_dir, [q for q in rep if q.positive], [q for q in rep if not q.positive],
+                           kept_fps, fams, args.pad_sizes, thr_used)
 
     # fixed cameras (issue 18): copies and other moments of the same cameras, by half
     print("\nfixed cameras: copies of a stretch of the reference vs later stretches of the same camera "

@@ -46,6 +46,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -461,13 +462,18 @@ def padding_rows(pool: np.ndarray, n_rows: int, seed: int = 11) -> tuple[np.ndar
     return times, h
 
 
-def padding_pool(src_dir: Path) -> np.ndarray:
-    """Index-row hashes of the unindexed, never-queried sources in ``src_dir`` (:data:`PAD_POOL_PREFIXES`)
-    that :func:`padding_rows` drifts from."""
+def padding_pool(src_dir: Path, keep: Callable[[str], bool] | None = None) -> np.ndarray:
+    """Index-row hashes of the unindexed sources in ``src_dir`` (:data:`PAD_POOL_PREFIXES`) that
+    :func:`padding_rows` drifts from; ``keep(name)`` selects among them (default: all).
+
+    A padding clip drifts from a real frame by less than a re-encode moves it, so it is a copy of
+    that frame in hash space: a query that shows a pool source (a negative, or a filler cell of a
+    grid) rightly matches it. Measuring false positives at scale needs a pool of sources that no
+    query shows (``keep``)."""
     from provenance.hashing.fingerprinting import reference_rows
 
     return np.concatenate([reference_rows(_cached_fp(p, reference=True))[1] for p in sorted(src_dir.glob("*.mp4"))
-                           if p.stem.startswith(PAD_POOL_PREFIXES)])
+                           if p.stem.startswith(PAD_POOL_PREFIXES) and (keep is None or keep(p.stem))])
 
 
 def padded_table(refs: dict[str, tuple[np.ndarray, np.ndarray]], size: int, pool: np.ndarray) -> CandidateTable:
