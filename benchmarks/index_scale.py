@@ -466,9 +466,9 @@ def padding_pool(src_dir: Path, keep: Callable[[str], bool] | None = None) -> np
     """Index-row hashes of the unindexed sources in ``src_dir`` (:data:`PAD_POOL_PREFIXES`) that
     :func:`padding_rows` drifts from; ``keep(name)`` selects among them (default: all).
 
-    A padding clip drifts from a real frame by less than a re-encode moves it, so it is a copy of
-    that frame in hash space: a query that shows a pool source (a negative, or a filler cell of a
-    grid) rightly matches it. Measuring false positives at scale needs a pool of sources that no
+    A padding clip starts 12% of its bits (31 of 256) from a real frame, as close as an edited
+    copy, so in hash space it is a copy of that source: a query that shows a pool source (a
+    negative, or a filler cell of a grid) rightly matches it. Measuring false positives at scale needs a pool of sources that no
     query shows (``keep``)."""
     from provenance.hashing.fingerprinting import reference_rows
 
